@@ -5,7 +5,7 @@
  * full-batch minimiser of the same objective, compared by test AUC (scikit-learn's conventions).
  */
 import { auc, createPairwiseLearner, solveAucFullBatch, trainPairwise } from '@firstorder/pairwise';
-import { mnistPair } from '../../packages/pairwise/test/datasets.mjs';
+import { mnistPair } from '../pairwise/datasets.mjs';
 
 /** @param {{ log: (...args: unknown[]) => void }} context */
 export default async function demo({ log }) {

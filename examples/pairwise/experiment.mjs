@@ -8,7 +8,7 @@
  */
 import { auc, iteratePairwise, oam, pairwiseObjective, solam, trainPairwise } from '@firstorder/pairwise';
 import { createRng } from '@firstorder/core';
-import { mnistPair, spamBagOfWords } from '../../packages/pairwise/test/datasets.mjs';
+import { mnistPair, spamBagOfWords } from './datasets.mjs';
 
 const CITATION =
   'W. Shen, Z. Yang, Y. Ying, X. Yuan, "Stability and Optimization Error of Stochastic Gradient Descent for ' +

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Matrix, eigSym } from '@firstorder/linalg';
 import { auc, knnAccuracy, solveAucFullBatch, trainPairwise } from '@firstorder/pairwise';
-import { irisBinary, mnistDigits, mnistPair, spamBagOfWords } from './datasets.mjs';
+import { irisBinary, mnistDigits, mnistPair, spamBagOfWords } from '../../../examples/pairwise/datasets.mjs';
 import { SIZES } from './fixtures/sizes.mjs';
 
 interface Split {

