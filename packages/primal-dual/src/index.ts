@@ -2,7 +2,7 @@ export { PDHG_DEFAULTS, iteratePdhg, solvePdhg } from './pdhg.js';
 export type { PdhgIterationInfo, PdhgOptions, PdhgProblem, PdhgResult, PdhgState, PdhgStepRule } from './pdhg.js';
 export { elasticBoxTerm, quadraticTerm } from './terms.js';
 export type { DiagonalProximable } from './terms.js';
-export { LP_DEFAULTS, iterateLp, solveLp } from './lp.js';
+export { LP_DEFAULTS, iterateLp, lpNormalizedDualityGap, solveLp } from './lp.js';
 export type { LpOptions, LpProblem, LpResult, RowSense } from './lp.js';
 export { ROF_DEFAULTS, convolutionOperator, gaussianKernel, gradientOperator, solveRof, solveTvDeblur, solveTvL1, totalVariation2d } from './imaging.js';
 export type { ImageProblem } from './imaging.js';

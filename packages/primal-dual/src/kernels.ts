@@ -238,3 +238,75 @@ export function projectionInto(p: Float64Array, alpha: number, beta: number, low
     out[i] = z;
   }
 }
+
+/**
+ * max gᵀd over { d : lo ≤ d ≤ hi, ‖d‖₂ ≤ r } with lo ≤ 0 ≤ hi (±∞ allowed): the trust-region problem behind
+ * PDLP's normalized duality gap (Applegate, Lubin et al., arXiv:2105.12715, §5). The maximizer is
+ * d(λ) = clamp(λg, lo, hi) with the smallest λ ≥ 0 at which ‖d(λ)‖ = r (or λ = ∞ if the box fits in the ball).
+ * ‖d(λ)‖² = Σ min(λ|gᵢ|, capᵢ)² is piecewise quadratic with breakpoints tᵢ = capᵢ/|gᵢ|; `work` (length ≥ g.length)
+ * holds the sorted breakpoints, the segment holding r is found by bisection and solved exactly. Returns the maximum.
+ */
+export function trustRegionMax(g: Float64Array, lo: Float64Array, hi: Float64Array, r: number, work: Float64Array): number {
+  const N = g.length;
+  let k = 0;
+  let boxSq = 0;
+  for (let i = 0; i < N; i++) {
+    const gi = g[i]!;
+    if (gi === 0) continue;
+    const cap = gi > 0 ? hi[i]! : -lo[i]!;
+    if (cap <= 0) continue;
+    boxSq += cap * cap;
+    work[k++] = cap / Math.abs(gi);
+  }
+  if (k === 0 || r <= 0) return 0;
+  let lambda: number;
+  if (boxSq <= r * r) lambda = Infinity;
+  else {
+    const t = work.subarray(0, k);
+    t.sort();
+    // Smallest index j with ‖d(t_j)‖ ≥ r (exists: ‖d(∞)‖² = boxSq > r²).
+    let a = 0;
+    let b = k - 1;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (radiusSq(g, lo, hi, t[mid]!) >= r * r) b = mid;
+      else a = mid + 1;
+    }
+    const tLow = a === 0 ? 0 : t[a - 1]!;
+    // On (tLow, t_a]: ‖d‖² = A + λ²B with A the capped part, B the still-linear part.
+    let A = 0;
+    let B = 0;
+    for (let i = 0; i < N; i++) {
+      const gi = g[i]!;
+      if (gi === 0) continue;
+      const cap = gi > 0 ? hi[i]! : -lo[i]!;
+      if (cap <= 0) continue;
+      if (cap / Math.abs(gi) <= tLow) A += cap * cap;
+      else B += gi * gi;
+    }
+    lambda = B > 0 ? Math.sqrt(Math.max(r * r - A, 0) / B) : tLow;
+  }
+  let value = 0;
+  for (let i = 0; i < N; i++) {
+    const gi = g[i]!;
+    if (gi === 0) continue;
+    const cap = gi > 0 ? hi[i]! : -lo[i]!;
+    if (cap <= 0) continue;
+    const ag = Math.abs(gi);
+    value += ag * Math.min(lambda * ag, cap);
+  }
+  return value;
+}
+
+function radiusSq(g: Float64Array, lo: Float64Array, hi: Float64Array, lambda: number): number {
+  let s = 0;
+  for (let i = 0; i < g.length; i++) {
+    const gi = g[i]!;
+    if (gi === 0) continue;
+    const cap = gi > 0 ? hi[i]! : -lo[i]!;
+    if (cap <= 0) continue;
+    const d = Math.min(lambda * Math.abs(gi), cap);
+    s += d * d;
+  }
+  return s;
+}

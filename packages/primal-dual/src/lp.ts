@@ -1,5 +1,6 @@
 import {
   FirstOrderError,
+  checkChoiceOption,
   checkNumberOption,
   dimensionMismatch,
   invalidArgument,
@@ -8,6 +9,7 @@ import {
 } from '@firstorder/core';
 import type { Proximable, Status } from '@firstorder/core';
 import { CscMatrix, CsrMatrix, Matrix } from '@firstorder/linalg';
+import { trustRegionMax } from './kernels.js';
 import { pdhgCore } from './pdhg.js';
 import type { PdhgOptions, PdhgResult, PdhgState } from './pdhg.js';
 
@@ -35,6 +37,12 @@ export interface LpOptions extends Omit<PdhgOptions, 'stepRule' | 'acceleration'
   readonly infeasibilityTolerance?: number;
   /** KKT evaluation / restart / infeasibility check interval (default 64, PDLP). */
   readonly checkFrequency?: number;
+  /**
+   * What the adaptive restarts measure: 'kkt' (default; √(‖primal res‖² + ‖dual res‖² + gap²), as cuPDLP.jl) or
+   * 'normalizedGap' (PDLP's normalized duality gap ρ_r(z) = max{L(x, ŷ) − L(x̂, y) : ẑ feasible, ‖ẑ − z‖_ω ≤ r}/r with
+   * r = ‖z − z_restart‖_ω, Applegate, Lubin et al. 2021, arXiv:2105.12715).
+   */
+  readonly restartCriterion?: 'kkt' | 'normalizedGap';
 }
 
 export type LpResult = PdhgResult & {
@@ -55,6 +63,7 @@ export const LP_DEFAULTS = Object.freeze({
   pockChambolle: true,
   infeasibilityTolerance: 1e-8,
   checkFrequency: 64,
+  restartCriterion: 'kkt' as 'kkt' | 'normalizedGap',
 });
 
 /** Solves an LP by restarted PDHG (PDLP-style). */
@@ -105,6 +114,7 @@ export function* iterateLp(problem: LpProblem, options: LpOptions = {}): Generat
   const pockChambolle = options.pockChambolle ?? LP_DEFAULTS.pockChambolle;
   const infTol = checkNumberOption('infeasibilityTolerance', options.infeasibilityTolerance ?? LP_DEFAULTS.infeasibilityTolerance, { min: 0, exclusiveMin: true });
   const checkEvery = checkNumberOption('checkFrequency', options.checkFrequency ?? LP_DEFAULTS.checkFrequency, { min: 1, integer: true });
+  const restartCriterion = checkChoiceOption('restartCriterion', options.restartCriterion ?? LP_DEFAULTS.restartCriterion, ['kkt', 'normalizedGap'] as const);
   const tolerance = {
     absolute: options.tolerance?.absolute ?? LP_DEFAULTS.tolerance.absolute,
     relative: options.tolerance?.relative ?? LP_DEFAULTS.tolerance.relative,
@@ -293,6 +303,43 @@ export function* iterateLp(problem: LpProblem, options: LpOptions = {}): Generat
     return undefined;
   };
 
+  // Normalized duality gap in the scaled space: L(x, y) = c̃ᵀx + yᵀÃx − b̃ᵀy on x ∈ [l̃, ũ], y in the sign cone;
+  // L(x, y + dy) − L(x + dx, y) = dyᵀ(Ãx − b̃) − (c̃ + Ãᵀy)ᵀdx, maximized over the ω-ball by trustRegionMax
+  // after the change of variables (√ω dx, dy/√ω) that turns ‖·‖_ω into ‖·‖₂.
+  const N = restartCriterion === 'normalizedGap' ? n + m : 0;
+  const tg = new Float64Array(N);
+  const tlo = new Float64Array(N);
+  const thi = new Float64Array(N);
+  const twork = new Float64Array(N);
+  const normalizedGap = (
+    x: Float64Array,
+    y: Float64Array,
+    Kx: Float64Array,
+    KTy: Float64Array,
+    ax: Float64Array,
+    ay: Float64Array,
+    omega: number,
+  ): number => {
+    const sw = Math.sqrt(omega);
+    let r2 = 0;
+    for (let j = 0; j < n; j++) {
+      const d = x[j]! - ax[j]!;
+      r2 += omega * d * d;
+      tg[j] = -(cT[j]! + KTy[j]!) / sw;
+      tlo[j] = (lT[j]! - x[j]!) * sw;
+      thi[j] = (uT[j]! - x[j]!) * sw;
+    }
+    for (let i = 0; i < m; i++) {
+      const d = y[i]! - ay[i]!;
+      r2 += (d * d) / omega;
+      tg[n + i] = (Kx[i]! - bT[i]!) * sw;
+      tlo[n + i] = kind[i] === -1 ? -y[i]! / sw : -Infinity;
+      thi[n + i] = kind[i] === 1 ? -y[i]! / sw : Infinity;
+    }
+    const r = Math.sqrt(r2);
+    return r > 0 ? trustRegionMax(tg, tlo, thi, r, twork) / r : 0;
+  };
+
   const pdhgOptions: PdhgOptions = {
     ...options,
     maxIterations: options.maxIterations ?? LP_DEFAULTS.maxIterations,
@@ -311,6 +358,7 @@ export function* iterateLp(problem: LpProblem, options: LpOptions = {}): Generat
       checkEvery,
       evaluate: (x, y, Kx, KTy) => evaluate(x, y, Kx, KTy),
       differences,
+      ...(restartCriterion === 'normalizedGap' ? { restartMetric: normalizedGap } : {}),
     },
   );
   // Unscale the returned point (the result's x, y are scaled copies).
@@ -348,4 +396,55 @@ function scaledWarmStart(w: { x?: ArrayLike<number>; y?: ArrayLike<number> }, C:
     out.y = Float64Array.from(w.y, (v, i) => -v / R[i]!);
   }
   return out;
+}
+
+/**
+ * PDLP's normalized duality gap of an LP at (x, y) (y with HiGHS' signs, as `solveLp` returns it):
+ * ρ_r(z) = max{ L(x, ŷ) − L(x̂, y) : x̂ within the bounds, ŷ in the sign cone, ‖ẑ − z‖_ω ≤ r } / r with
+ * L(x, y) = cᵀx − yᵀ(Ax − b) and ‖(dx, dy)‖²_ω = ω‖dx‖² + ‖dy‖²/ω (Applegate, Lubin et al., arXiv:2105.12715, §2).
+ * It is ≥ 0, 0 at a saddle point, and nonincreasing in r. Measured in the original (unscaled) space.
+ */
+export function lpNormalizedDualityGap(
+  problem: LpProblem,
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  options: { readonly radius: number; readonly primalWeight?: number },
+): number {
+  const A = problem.A;
+  const n = A.cols;
+  const m = A.rows;
+  const xv = toFloat64Array('x', x);
+  const yv = toFloat64Array('y', y, { allowEmpty: true });
+  if (xv.length !== n) throw dimensionMismatch('x', `length ${n}`, `length ${xv.length}`);
+  if (yv.length !== m) throw dimensionMismatch('y', `length ${m}`, `length ${yv.length}`);
+  const c = toFloat64Array('c', problem.c);
+  const b = toFloat64Array('b', problem.b, { allowEmpty: true });
+  if (c.length !== n) throw dimensionMismatch('c', `length ${n}`, `length ${c.length}`);
+  if (b.length !== m) throw dimensionMismatch('b', `length ${m}`, `length ${b.length}`);
+  const r = checkNumberOption('radius', options.radius, { min: 0, exclusiveMin: true });
+  const omega = checkNumberOption('primalWeight', options.primalWeight ?? 1, { min: 0, exclusiveMin: true });
+  const sw = Math.sqrt(omega);
+  const Ax = new Float64Array(m);
+  const ATy = new Float64Array(n);
+  A.apply(xv, Ax);
+  A.applyTranspose(yv, ATy);
+  const g = new Float64Array(n + m);
+  const lo = new Float64Array(n + m);
+  const hi = new Float64Array(n + m);
+  for (let j = 0; j < n; j++) {
+    const l = problem.lower?.[j];
+    const u = problem.upper?.[j];
+    const lj = l === undefined ? 0 : l === null ? -Infinity : l;
+    const uj = u === undefined || u === null ? Infinity : u;
+    g[j] = -(c[j]! - ATy[j]!) / sw;
+    lo[j] = (lj - xv[j]!) * sw;
+    hi[j] = (uj - xv[j]!) * sw;
+  }
+  for (let i = 0; i < m; i++) {
+    const s = problem.sense?.[i] ?? '=';
+    g[n + i] = (b[i]! - Ax[i]!) * sw;
+    lo[n + i] = s === '>=' ? -yv[i]! / sw : -Infinity;
+    hi[n + i] = s === '<=' ? -yv[i]! / sw : Infinity;
+  }
+  return trustRegionMax(g, lo, hi, r, new Float64Array(n + m)) / r;
 }

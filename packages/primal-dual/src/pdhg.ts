@@ -141,6 +141,19 @@ export interface PdhgHooks {
   /** Called before the loop with the check interval; may inspect iterate differences for infeasibility. */
   differences?(dx: Float64Array, dy: Float64Array, Kdx: Float64Array, KTdy: Float64Array): Status | undefined;
   extraResult?(): object;
+  /**
+   * Restart metric replacing `evaluate(…).error` (e.g. the normalized duality gap of a candidate, with radius its
+   * ω-weighted distance from the last restart point `anchorX`, `anchorY`).
+   */
+  restartMetric?(
+    x: Float64Array,
+    y: Float64Array,
+    Kx: Float64Array,
+    KTy: Float64Array,
+    anchorX: Float64Array,
+    anchorY: Float64Array,
+    primalWeight: number,
+  ): number;
 }
 
 const isExplicit = (K: LinearOperator): K is Matrix | CsrMatrix | CscMatrix =>
@@ -417,6 +430,7 @@ export function* pdhgCore(
   let status: Status | undefined = driver.checkBeforeFirst();
   let iteration = 0;
   let hookObjective = NaN;
+  let lastCheckError = NaN; // the hooks' KKT error at this check (reused by the restart test)
   const checkEvery = hooks?.checkEvery ?? restartFrequency;
   if (hooks !== undefined) {
     const ev = hooks.evaluate(x, y, Kx, KTy, false);
@@ -498,6 +512,7 @@ export function* pdhgCore(
         residuals = ev.residuals;
         hookObjective = ev.objective;
         converged = ev.status;
+        lastCheckError = ev.error;
         if (converged === false && hooks.differences !== undefined) {
           for (let j = 0; j < n; j++) dX[j] = x[j]! - xSnap[j]!;
           for (let i = 0; i < m; i++) dY[i] = y[i]! - ySnap[i]!;
@@ -526,8 +541,11 @@ export function* pdhgCore(
     if (useAverage && checkNow && converged === false) {
       let currentError: number;
       let averageError: number;
-      if (hooks !== undefined) {
-        currentError = hooks.evaluate(x, y, Kx, KTy, false).error;
+      if (hooks?.restartMetric !== undefined) {
+        currentError = hooks.restartMetric(x, y, Kx, KTy, xLast, yLast, omega);
+        averageError = hooks.restartMetric(xAvg, yAvg, KxAvg, KTyAvg, xLast, yLast, omega);
+      } else if (hooks !== undefined) {
+        currentError = lastCheckError;
         averageError = hooks.evaluate(xAvg, yAvg, KxAvg, KTyAvg, false).error;
       } else {
         currentError = fpe;
