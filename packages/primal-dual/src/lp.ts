@@ -38,8 +38,8 @@ export interface LpOptions extends Omit<PdhgOptions, 'stepRule' | 'acceleration'
   /** KKT evaluation / restart / infeasibility check interval (default 64, PDLP). */
   readonly checkFrequency?: number;
   /**
-   * What the adaptive restarts measure: 'kkt' (default; √(‖primal res‖² + ‖dual res‖² + gap²), as cuPDLP.jl) or
-   * 'normalizedGap' (PDLP's normalized duality gap ρ_r(z) = max{L(x, ŷ) − L(x̂, y) : ẑ feasible, ‖ẑ − z‖_ω ≤ r}/r with
+   * What the adaptive restarts measure: 'kkt' (√(‖primal res‖² + ‖dual res‖² + gap²), as cuPDLP.jl) or
+   * 'normalizedGap' (default; 10–15 % fewer iterations than 'kkt' on bench/restart-criteria.mjs; PDLP's normalized duality gap ρ_r(z) = max{L(x, ŷ) − L(x̂, y) : ẑ feasible, ‖ẑ − z‖_ω ≤ r}/r with
    * r = ‖z − z_restart‖_ω, Applegate, Lubin et al. 2021, arXiv:2105.12715).
    */
   readonly restartCriterion?: 'kkt' | 'normalizedGap';
@@ -63,7 +63,7 @@ export const LP_DEFAULTS = Object.freeze({
   pockChambolle: true,
   infeasibilityTolerance: 1e-8,
   checkFrequency: 64,
-  restartCriterion: 'kkt' as 'kkt' | 'normalizedGap',
+  restartCriterion: 'normalizedGap' as 'kkt' | 'normalizedGap',
 });
 
 /** Solves an LP by restarted PDHG (PDLP-style). */
@@ -351,8 +351,11 @@ export function* iterateLp(problem: LpProblem, options: LpOptions = {}): Generat
     ...(options.primalWeight === undefined ? { primalWeight: initialPrimalWeight(cT, bT) } : {}),
     ...(options.warmStart === undefined ? {} : { warmStart: scaledWarmStart(options.warmStart, C, R) }),
   };
+  // Kᵀ as a second CSR (Ãᵀ) so both products are row gathers rather than one gather and one scatter.
+  const AsT = As.transpose();
+  const K = { rows: m, cols: n, apply: (v: Float64Array, out: Float64Array) => As.apply(v, out), applyTranspose: (v: Float64Array, out: Float64Array) => AsT.apply(v, out) };
   const result = yield* pdhgCore(
-    { K: As, f, g, gConjugate },
+    { K, f, g, gConjugate },
     pdhgOptions,
     {
       checkEvery,

@@ -470,17 +470,19 @@ export function* pdhgCore(
       eta = next;
       if (accepted) break;
     }
-    if (gamma === 0) {
+    // With hooks (LP) the stopping and restart measures are the hooks' own: skip the per-iteration residuals.
+    const own = hooks === undefined;
+    if (gamma === 0 && own) {
       halfStepResidual(rp, x, xNew, tauVec ?? tau, KTy, KTyNew, 1);
       halfStepResidual(rd, y, yNew, sigmaVec ?? sigma, Kx, KxNew, theta);
     }
-    const fpe = useAverage ? fixedPointError(x, y, KTy, xNew, yNew, KTyNew) : 0;
+    const fpe = useAverage && own ? fixedPointError(x, y, KTy, xNew, yNew, KTyNew) : 0;
 
     // KKT residuals of (x⁺, y⁺): rp ∈ ∂f(x⁺) + Kᵀy⁺, rd ∈ ∂g*(y⁺) − Kx⁺ (ℓ2 norms).
-    const primalRes = norm2(rp);
-    const dualRes = norm2(rd);
-    const primalScale = Math.max(norm2(KTyNew), normDiff(rp, KTyNew, -1));
-    const dualScale = Math.max(norm2(KxNew), normDiff(rd, KxNew, 1));
+    const primalRes = own ? norm2(rp) : NaN;
+    const dualRes = own ? norm2(rd) : NaN;
+    const primalScale = own ? Math.max(norm2(KTyNew), normDiff(rp, KTyNew, -1)) : NaN;
+    const dualScale = own ? Math.max(norm2(KxNew), normDiff(rd, KxNew, 1)) : NaN;
 
     // Accept (with over-relaxation ρ): z ← z + ρ(z⁺ − z).
     if (rho !== 1) {

@@ -105,6 +105,7 @@ describe('solveLp vs scipy linprog (HiGHS) fixtures', () => {
     expect(code(() => solveLp({ c: [1, 1], A: [[1, 1]] as never, b: [1] }))).toBe('INVALID_ARGUMENT');
     expect(solveLp({ c: [1, 2], A, b: [1] }, { maxIterations: 3 }).status).toBe('max_iterations');
     expect(Object.isFrozen(LP_DEFAULTS)).toBe(true);
+    expect(LP_DEFAULTS.restartCriterion).toBe('normalizedGap');
   });
 });
 
@@ -171,10 +172,10 @@ describe('normalized duality gap (PDLP, arXiv:2105.12715)', () => {
     }
   });
 
-  it('restarts on the normalized gap keep every fixture within 1e-6 of HiGHS', () => {
+  it('KKT-error restarts (the non-default criterion) also keep every fixture within 1e-6 of HiGHS', () => {
     for (const [k, lp] of cases.entries()) {
       const A = k % 2 === 0 ? CsrMatrix.fromDense(toMatrix(lp.A, lp.c.length)) : toMatrix(lp.A, lp.c.length);
-      const res = solveLp({ ...lpOf(lp), A }, { restartCriterion: 'normalizedGap', tolerance: { absolute: 1e-9, relative: 1e-9 } });
+      const res = solveLp({ ...lpOf(lp), A }, { restartCriterion: 'kkt', tolerance: { absolute: 1e-9, relative: 1e-9 } });
       expect(res.status).toBe('converged');
       const scale = Math.max(1, Math.abs(lp.objective!));
       expect(Math.abs(res.objective - lp.objective!) / scale).toBeLessThan(1e-6);
