@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { FirstOrderError, createRng } from '@firstorder/core';
 import { Matrix, cholesky, syrk } from '@firstorder/linalg';
-import { GANQ_DEFAULTS, ganq, ganqCodebooks, gptq, layerObjective, relativeLayerError, rtn } from '@firstorder/compress';
+import { CPU_GANQ_BACKEND, GANQ_DEFAULTS, ganq, ganqCodebooks, gptq, layerObjective, relativeLayerError, rtn } from '@firstorder/compress';
 import { exactKMeans1D, syntheticLayer } from './helpers.js';
 
 function lutObjective(W: Matrix, H: Matrix, codes: Uint8Array, T: Matrix): number {
@@ -222,6 +222,62 @@ describe('outliers, dead inputs, damping', () => {
     expect(Number.isFinite(res.relativeError)).toBe(true);
     const d = ganq(W, H, { bits: 4, iterations: 2 });
     expect(d.relativeDamping).toBeCloseTo(GANQ_DEFAULTS.damp, 12);
+  });
+});
+
+describe('actOrder (ours): the S-step over columns sorted by increasing H_jj', () => {
+  // Independent reference: permute W's columns and H explicitly, run plain GANQ, map the codes back.
+  function permutedRun(W: Matrix, H: Matrix, options: Parameters<typeof ganq>[2] & object) {
+    const n = W.cols;
+    const perm = Array.from({ length: n }, (_, j) => j).sort((a, b) => H.get(a, a) - H.get(b, b) || a - b);
+    const Wp = new Matrix(W.rows, n);
+    for (let i = 0; i < W.rows; i++) for (let j = 0; j < n; j++) Wp.set(i, j, W.get(i, perm[j]!));
+    const Hp = new Matrix(n, n);
+    for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) Hp.set(a, b, H.get(perm[a]!, perm[b]!));
+    return { perm, res: ganq(Wp, Hp, { ...options, backend: undefined }) };
+  }
+
+  test('equals plain GANQ on the jointly permuted problem, codes, codebooks, outliers and dead inputs mapped back', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e6 }), fc.constantFrom(3, 4), fc.boolean(), (seed, bits, withOutliers) => {
+        const { W, H } = syntheticLayer(seed, 7, 30, 60, 1 + (seed % 3));
+        const opts = { bits, iterations: 3, ...(withOutliers ? { outliers: { ratio: 0.1 } } : {}) };
+        const got = ganq(W, H, { ...opts, actOrder: true });
+        const { perm, res } = permutedRun(W, H, opts);
+        const n = W.cols;
+        for (let i = 0; i < W.rows; i++) for (let j = 0; j < n; j++) expect(got.codes[i * n + perm[j]!]).toBe(res.codes[i * n + j]);
+        expect(Array.from(got.codebooks.data)).toEqual(Array.from(res.codebooks.data));
+        expect(got.objective).toBe(res.objective);
+        expect(Array.from(got.deadInputs)).toEqual(Array.from(res.deadInputs, (d) => perm[d]!).sort((a, b) => a - b));
+        // Ŵ in the caller's column order: the permuted run's Ŵ with its columns put back.
+        const Wg = got.dequantize();
+        const Wr = res.dequantize();
+        for (let i = 0; i < W.rows; i++) for (let j = 0; j < n; j++) expect(Wg.get(i, perm[j]!)).toBe(Wr.get(i, j));
+        if (withOutliers) {
+          const o = got.outliers!;
+          expect(o.values.length).toBe(res.outlierCount);
+          for (let i = 0; i < W.rows; i++) {
+            for (let p = o.rowPtr[i]! + 1; p < o.rowPtr[i + 1]!; p++) expect(o.colIndices[p]!).toBeGreaterThan(o.colIndices[p - 1]!);
+            for (let p = o.rowPtr[i]!; p < o.rowPtr[i + 1]!; p++) expect(Wg.get(i, o.colIndices[p]!)).toBeCloseTo(W.get(i, o.colIndices[p]!), 14);
+          }
+        }
+        expect(got.relativeError).toBeCloseTo(relativeLayerError(W, Wg, H), 14);
+      }),
+      { numRuns: 12, seed: 17 },
+    );
+  });
+
+  test('the CPU backend path gives the same codes and codebooks', async () => {
+    const { W, H } = syntheticLayer(31, 9, 40, 80, 4);
+    const a = ganq(W, H, { bits: 3, iterations: 3, actOrder: true });
+    const b = await ganq(W, H, { bits: 3, iterations: 3, actOrder: true, backend: CPU_GANQ_BACKEND });
+    expect(Array.from(b.codes)).toEqual(Array.from(a.codes));
+    expect(Array.from(b.codebooks.data)).toEqual(Array.from(a.codebooks.data));
+  });
+
+  test('a non-boolean actOrder is a typed error', () => {
+    const { W, H } = randomProblem(1, 3, 6);
+    expect(() => ganq(W, H, { actOrder: 'yes' as unknown as boolean })).toThrow(FirstOrderError);
   });
 });
 

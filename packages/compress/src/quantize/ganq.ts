@@ -39,10 +39,18 @@ export interface GanqOptions {
   readonly outliers?: OutlierOptions;
   /** Columns per block of the S-step (the trailing update between blocks is a gemm). Default 128. */
   readonly blockSize?: number;
+  /**
+   * OURS, not in the GANQ paper or its reference code: run the S-step's back-substitution over the columns
+   * sorted by increasing H_jj, so the inputs with the most energy are rounded first (the sweep goes right to
+   * left) and their error is fed back into the weaker ones, the analogue of GPTQ's act-order. The problem is
+   * invariant under a joint permutation of W's columns and H, so this changes only the greedy S-step's order;
+   * codes are returned in the caller's column order. Default false (the paper's natural order).
+   */
+  readonly actOrder?: boolean;
 }
 
 /** GANQ defaults: K = 10 (paper §4.4, reference code `--max_epoch`), init per the reference code's utils.py. */
-export const GANQ_DEFAULTS = Object.freeze({ bits: 4, iterations: 10, init: 'auto' as GanqInit, damp: 0.01, blockSize: 128 });
+export const GANQ_DEFAULTS = Object.freeze({ bits: 4, iterations: 10, init: 'auto' as GanqInit, damp: 0.01, blockSize: 128, actOrder: false });
 
 export interface GanqResult extends LutQuantizedMatrix {
   /** Objective tr(ΔW H_λ ΔWᵀ) (damped, dead inputs fixed) of the returned iterate. */
@@ -73,6 +81,8 @@ export interface GanqResult extends LutQuantizedMatrix {
 export function ganq(W: Matrix, H: Matrix, options: GanqBackendOptions): Promise<GanqResult>;
 export function ganq(W: Matrix, H: Matrix, options?: GanqOptions & { readonly backend?: undefined }): GanqResult;
 export function ganq(W: Matrix, H: Matrix, options: GanqOptions & { readonly backend?: GanqBackendOptions['backend'] | undefined } = {}): GanqResult | Promise<GanqResult> {
+  if (options.actOrder !== undefined && typeof options.actOrder !== 'boolean') throw invalidOption('actOrder', 'a boolean', String(options.actOrder));
+  if (options.actOrder === true) return ganqActOrder(W, H, options);
   // An injected backend (CPU_GANQ_BACKEND, @firstorder/gpu's createGpuGanqBackend) may be asynchronous.
   if (options.backend !== undefined) return ganqWithBackend(W, H, options as GanqBackendOptions);
   const setup = setupGanq(W, H, options);
@@ -146,6 +156,67 @@ export function ganq(W: Matrix, H: Matrix, options: GanqOptions & { readonly bac
     }
   }
   return finishGanq(W, H, setup, { best, history, initialObjective, bestIteration, bestCodes, bestT });
+}
+
+/**
+ * `actOrder: true`: GANQ on the jointly permuted problem (W P, Pᵀ H P) with P sorting diag(H) increasingly,
+ * then codes, outlier columns and dead-input indices mapped back to the caller's columns.
+ */
+function ganqActOrder(
+  W: Matrix,
+  H: Matrix,
+  options: GanqOptions & { readonly backend?: GanqBackendOptions['backend'] | undefined },
+): GanqResult | Promise<GanqResult> {
+  const start = now();
+  checkWeights(W);
+  checkGram(H, W.cols);
+  const { rows: m, cols: n } = W;
+  const perm = Int32Array.from({ length: n }, (_, j) => j);
+  Array.prototype.sort.call(perm, (a: number, b: number) => H.data[a * n + a]! - H.data[b * n + b]! || a - b);
+  const Wp = new Matrix(m, n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) Wp.data[i * n + j] = W.data[i * n + perm[j]!]!;
+  const Hp = new Matrix(n, n);
+  for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) Hp.data[a * n + b] = H.data[perm[a]! * n + perm[b]!]!;
+  const inner = { ...options, actOrder: false };
+  const undo = (r: GanqResult): GanqResult => {
+    const codes = new Uint8Array(m * n);
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) codes[i * n + perm[j]!] = r.codes[i * n + j]!;
+    let outliers: CsrMatrix | null = null;
+    if (r.outliers !== null) {
+      const o = r.outliers;
+      const cols = new Int32Array(o.colIndices.length);
+      const vals = new Float64Array(o.values.length);
+      for (let i = 0; i < m; i++) {
+        const p0 = o.rowPtr[i]!;
+        const p1 = o.rowPtr[i + 1]!;
+        const order = Array.from({ length: p1 - p0 }, (_, t) => p0 + t).sort((x, y) => perm[o.colIndices[x]!]! - perm[o.colIndices[y]!]!);
+        order.forEach((p, t) => {
+          cols[p0 + t] = perm[o.colIndices[p]!]!;
+          vals[p0 + t] = o.values[p]!;
+        });
+      }
+      outliers = new CsrMatrix(m, n, o.rowPtr.slice(), cols, vals);
+    }
+    const q = new LutQuantizedMatrix(m, n, r.bits, codes, r.codebooks, outliers);
+    const deadInputs = Int32Array.from(r.deadInputs, (d) => perm[d]!).sort();
+    const result = Object.assign(q, {
+      objective: r.objective,
+      objectiveHistory: r.objectiveHistory,
+      initialObjective: r.initialObjective,
+      bestIteration: r.bestIteration,
+      relativeError: relativeLayerError(W, q.dequantize(), H),
+      outlierCount: r.outlierCount,
+      deadInputs,
+      damping: r.damping,
+      relativeDamping: r.relativeDamping,
+      dampingEscalations: r.dampingEscalations,
+      timeMs: 0,
+    });
+    result.timeMs = now() - start;
+    return result;
+  };
+  if (inner.backend !== undefined) return ganqWithBackend(Wp, Hp, inner as GanqBackendOptions).then(undo);
+  return undo(ganq(Wp, Hp, { ...inner, backend: undefined }));
 }
 
 /** Validated options and prepared data, shared by `ganq` and the backend path (`ganqWithBackend`). */
