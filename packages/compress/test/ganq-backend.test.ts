@@ -76,10 +76,11 @@ describe('ganq with an injected backend', () => {
     expect(Array.from(r.objectiveHistory)).not.toEqual(Array.from(ganq(W, H, { bits: 2, iterations: 2 }).objectiveHistory));
   });
 
-  test('backend strings and malformed backends are rejected with INVALID_OPTION / INVALID_ARGUMENT', async () => {
+  test("'gpu' without a registered provider is UNSUPPORTED naming @firstorder/gpu; bad strings and malformed backends are typed errors", async () => {
     const { W, H } = syntheticLayer(7, 3, 8, 20);
-    await expect(ganq(W, H, { backend: 'gpu' as unknown as GanqBackend })).rejects.toThrow(/gpuGanq/);
-    await expect(ganq(W, H, { backend: 'gpu' as unknown as GanqBackend })).rejects.toBeInstanceOf(FirstOrderError);
+    await expect(ganq(W, H, { backend: 'gpu' })).rejects.toThrow(/@firstorder\/gpu/);
+    await expect(ganq(W, H, { backend: 'gpu' })).rejects.toMatchObject({ code: 'UNSUPPORTED', argument: 'backend' });
+    await expect(ganq(W, H, { backend: 'cuda' as 'gpu' })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     await expect(ganq(W, H, { backend: {} as GanqBackend })).rejects.toThrow(/backend/);
   });
 });

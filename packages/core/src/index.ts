@@ -20,3 +20,5 @@ export { now } from './clock.js';
 export { createRng, deterministicLog, toRng } from './rng.js';
 export type { Rng } from './rng.js';
 export type { LinearOperator, Proximable, Smooth } from './oracles.js';
+export { BACKEND_CHOICES, backendProvider, checkBackendChoice, openBackend, registerBackendProvider } from './backend.js';
+export type { BackendChoice, BackendProvider } from './backend.js';

@@ -3,7 +3,7 @@ export type { GpuFailure, GpuInfo, RequestGpuOptions } from './device.js';
 export { BACKENDS, resolveBackend } from './backend.js';
 export type { Backend } from './backend.js';
 export {
-  accumulateGramF32, accumulateGramGpu, gemmF32, gemmGpu, gemvF32, gemvGpu,
+  accumulateGramF32, accumulateGramF64Gpu, accumulateGramGpu, gemmF32, gemmGpu, gemvF32, gemvGpu,
   lutDecodeF32, lutDecodeGpu, lutGemmF32, lutGemmGpu, lutGemvF32, lutGemvGpu,
 } from './kernels.js';
 export type { F32Matrix, GemmOptions, GemvOptions, GramOptions } from './kernels.js';
@@ -13,3 +13,10 @@ export {
 } from './ganq.js';
 export type { GpuGanqBackendOptions, GpuGanqOptions, GpuGanqResult } from './ganq.js';
 export { COLUMN_SCORE_WGSL, DF64_WGSL, GANQ_CLUSTER_GRAM_WGSL, GANQ_SSTEP_WGSL } from './wgsl-ganq.js';
+export { createCompressSession, createLmSession, registerGpuBackends, releaseGpuBackends } from './providers.js';
+export type { RegisterGpuOptions } from './providers.js';
+
+import { registerGpuBackends } from './providers.js';
+
+// Importing the package makes backend: 'gpu' | 'auto' work on ganq, quantizeModel, fasp and the lm forward.
+registerGpuBackends();

@@ -1,5 +1,6 @@
 import { assertFinite, dimensionMismatch, invalidArgument } from '@firstorder/core';
 import { validatePacked } from '@firstorder/compress';
+import type { Matrix } from '@firstorder/linalg';
 import type { PackedLut } from '@firstorder/compress';
 import { GpuError } from './device.js';
 import type { GpuContext } from './device.js';
@@ -162,6 +163,45 @@ export async function accumulateGramGpu(ctx: GpuContext, H: F32Matrix, X: F32Mat
   return { rows: p.m, cols: p.n, data };
 }
 
+/**
+ * H += Xᵀ X into a float64 n × n H for X (t × n, f32, one row per sample): each chunk of `chunkRows` rows
+ * is one GPU Gram product summed in f32 (in row order, so every chunk's result is exactly symmetric), and the
+ * chunks are added on the host in float64. The f32 part bounds the error by γ_chunk Σ_t |x_ti||x_tj| per entry.
+ */
+export async function accumulateGramF64Gpu(ctx: GpuContext, H: Matrix, X: F32Matrix, options: { chunkRows?: number } = {}): Promise<void> {
+  checkMatrix('X', X);
+  const n = X.cols;
+  if (H === null || typeof H !== 'object' || !(H.data instanceof Float64Array) || H.rows !== n || H.cols !== n) {
+    throw dimensionMismatch('H', `a float64 ${n}×${n} Matrix (the columns of X)`, `${H?.rows}×${H?.cols}`);
+  }
+  assertFinite('X', X.data);
+  const chunk = options.chunkRows ?? 1024;
+  if (!Number.isInteger(chunk) || chunk < 1) throw invalidArgument('chunkRows', 'a positive integer', chunk);
+  if (n === 0 || X.rows === 0) return;
+  const bufs: GPUBuffer[] = [];
+  try {
+    const c = ctx.createBuffer(4 * n * n, 128 | 4 | 8, 'gram'); // STORAGE | COPY_SRC | COPY_DST
+    bufs.push(c);
+    const pipeline = ctx.pipeline(GEMM_WGSL);
+    for (let r0 = 0; r0 < X.rows; r0 += chunk) {
+      const t = Math.min(chunk, X.rows - r0);
+      const x = ctx.upload(X.data.subarray(r0 * n, (r0 + t) * n), 'X');
+      const u = ctx.uniform(new Uint32Array([n, n, t, 1, n, n, 1, f32Bits(1), f32Bits(0)]));
+      try {
+        await ctx.dispatch(pipeline, [x, x, c, u], [Math.ceil(n / TILE), Math.ceil(n / TILE)]);
+        const part = await ctx.download(c, Float32Array, n * n);
+        const h = H.data;
+        for (let q = 0; q < n * n; q++) h[q]! += part[q]!;
+      } finally {
+        x.destroy();
+        u.destroy();
+      }
+    }
+  } finally {
+    for (const buf of bufs) buf.destroy();
+  }
+}
+
 function planGemv(A: F32Matrix, x: Float32Array, o: GemvOptions): { outLen: number; alpha: number; beta: number } {
   checkMatrix('A', A);
   if (!(x instanceof Float32Array)) throw invalidArgument('x', 'a Float32Array', x);
@@ -253,7 +293,7 @@ function checkBatch(p: PackedLut, X: Float32Array, batch: number): void {
 }
 
 /** Uploads the packed matrix; the outlier buffers are 1-element placeholders when there are none. */
-function uploadPacked(ctx: GpuContext, p: PackedLut, bufs: GPUBuffer[]): GPUBuffer[] {
+export function uploadPacked(ctx: GpuContext, p: PackedLut, bufs: GPUBuffer[]): GPUBuffer[] {
   const o = p.outliers;
   const list = [
     ctx.upload(p.codes, 'codes'),
@@ -266,7 +306,7 @@ function uploadPacked(ctx: GpuContext, p: PackedLut, bufs: GPUBuffer[]): GPUBuff
   return list;
 }
 
-function lutParams(p: PackedLut, batch: number, gridx: number, bias: boolean): Uint32Array {
+export function lutParams(p: PackedLut, batch: number, gridx: number, bias: boolean): Uint32Array {
   return new Uint32Array([p.rows, p.cols, p.bits, p.wordsPerRow, batch, gridx, p.outliers !== null ? 1 : 0, bias ? 1 : 0]);
 }
 

@@ -2,10 +2,10 @@ export { OPT_DEFAULTS, OPT_POSITION_OFFSET, fromHfConfig, resolveConfig, toHfCon
 export type { OptConfig } from './config.js';
 export type { FloatArray } from './kernels.js';
 export * as kernels from './kernels.js';
-export { DenseLinear } from './linear.js';
-export type { Linear } from './linear.js';
-export { BLOCK_LINEARS, OptModel } from './model.js';
-export type { BlockLinearName, ForwardOptions, LinearInputHook, Precision, RandomInitOptions } from './model.js';
+export { DenseLinear, TiedLinear } from './linear.js';
+export type { DenseWeights, Linear } from './linear.js';
+export { BLOCK_LINEARS, LM_BACKEND_CAPABILITY, OptModel } from './model.js';
+export type { BlockLinearName, DeviceForwardOptions, ForwardOptions, LinearInputHook, LmDeviceSession, Precision, RandomInitOptions } from './model.js';
 export { ByteTokenizer } from './tokenizer.js';
 export {
   bfloat16ToFloat,

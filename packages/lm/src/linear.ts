@@ -24,6 +24,19 @@ export interface Linear {
   parameters?(): Record<string, Tensor>;
   /** Gradients matching `parameters()`. */
   gradients?(): Record<string, FloatArray>;
+  /**
+   * For layers that are a plain y = x Wᵀ + b: the arrays themselves (not copies), so a device backend can keep
+   * W resident. `version` changes whenever the layer's own setters change W; in-place edits of the arrays
+   * (training) are not seen: release the device copies then (OptModel.releaseBackend).
+   */
+  denseWeights?(): DenseWeights;
+}
+
+/** The weights of a dense linear layer, W stored [out, in] row-major. */
+export interface DenseWeights {
+  readonly weight: FloatArray;
+  readonly bias: FloatArray | null;
+  readonly version: number;
 }
 
 /** y = x Wᵀ + b with W stored [out, in] row-major (Hugging Face `nn.Linear` layout). */
@@ -34,6 +47,7 @@ export class DenseLinear implements Linear {
   readonly bias: FloatArray | null;
   readonly gradWeight: FloatArray;
   readonly gradBias: FloatArray | null;
+  private weightVersion = 0;
 
   constructor(weight: FloatArray, bias: FloatArray | null, outFeatures: number, inFeatures: number) {
     if (!(weight instanceof Float32Array || weight instanceof Float64Array)) {
@@ -76,6 +90,10 @@ export class DenseLinear implements Linear {
     return out;
   }
 
+  denseWeights(): DenseWeights {
+    return { weight: this.weight, bias: this.bias, version: this.weightVersion };
+  }
+
   /** A float64 copy of W as a linalg Matrix [out, in] (for compression algorithms). */
   weightMatrix(): Matrix {
     return new Matrix(this.outFeatures, this.inFeatures, Float64Array.from(this.weight));
@@ -93,5 +111,25 @@ export class DenseLinear implements Linear {
       if (!Number.isFinite(v)) throw new FirstOrderError('NON_FINITE_INPUT', `W: expected finite entries, received ${v} at ${i}`, 'W');
     }
     this.weight.set(data);
+    this.weightVersion++;
+  }
+}
+
+/** The tied LM head y = x Eᵀ over the embedding table E [vocab, hidden] (no bias, no gradients of its own). */
+export class TiedLinear implements Linear {
+  constructor(
+    readonly weight: FloatArray,
+    readonly outFeatures: number,
+    readonly inFeatures: number,
+  ) {
+    if (weight.length !== outFeatures * inFeatures) throw dimensionMismatch('weight', `length ${outFeatures * inFeatures}`, `length ${weight.length}`);
+  }
+
+  forward(x: FloatArray, rows: number, y: FloatArray): void {
+    linearForward(x, rows, this.inFeatures, this.weight, null, this.outFeatures, y);
+  }
+
+  denseWeights(): DenseWeights {
+    return { weight: this.weight, bias: null, version: 0 };
   }
 }

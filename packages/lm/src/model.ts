@@ -1,4 +1,4 @@
-import { FirstOrderError, createRng, dimensionMismatch, invalidArgument } from '@firstorder/core';
+import { FirstOrderError, checkBackendChoice, createRng, dimensionMismatch, invalidArgument, openBackend } from '@firstorder/core';
 import type { Rng } from '@firstorder/core';
 import type { Tensor } from '@firstorder/optimizers';
 import { OPT_POSITION_OFFSET, resolveConfig } from './config.js';
@@ -20,7 +20,7 @@ import {
   scaleInPlace,
 } from './kernels.js';
 import type { FloatArray } from './kernels.js';
-import { DenseLinear } from './linear.js';
+import { DenseLinear, TiedLinear } from './linear.js';
 import type { Linear } from './linear.js';
 
 export type Precision = 'float32' | 'float64';
@@ -30,6 +30,42 @@ export type LinearInputHook = (name: string, x: FloatArray, rows: number, cols: 
 
 export interface ForwardOptions {
   readonly onLinearInput?: LinearInputHook;
+  /** 'cpu' (default): everything on the CPU, synchronously. */
+  readonly backend?: 'cpu';
+}
+
+/** The registry key under which a device package (@firstorder/gpu) provides {@link LmDeviceSession}s. */
+export const LM_BACKEND_CAPABILITY = 'lm';
+
+/**
+ * A device that runs linear layers for the forward pass (layer norms, attention, embeddings stay on the CPU).
+ * It may keep weights resident between calls (keyed by the layer's `denseWeights()` arrays and version).
+ */
+export interface LmDeviceSession {
+  readonly name: string;
+  /** y = layer(x) for `rows` rows on the device; resolves false when it cannot run this layer (the model then calls layer.forward). */
+  linear(layer: Linear, x: FloatArray, rows: number, y: FloatArray): Promise<boolean>;
+  /** Frees the device memory the session holds. */
+  release(): void;
+}
+
+/**
+ * Forward options with a device backend; the call returns a Promise. 'gpu' | 'auto' open a session through
+ * the provider @firstorder/gpu registers on import, kept by the model (weights stay resident) until
+ * {@link OptModel.releaseBackend}; 'auto' without a provider or adapter runs on the CPU; 'gpu' without one is
+ * an UNSUPPORTED FirstOrderError. A session object is used as given and stays the caller's.
+ */
+export interface DeviceForwardOptions {
+  readonly onLinearInput?: LinearInputHook;
+  readonly backend: 'gpu' | 'auto' | LmDeviceSession;
+}
+
+/** One linear-layer call of the forward pass, handed to whoever runs it (CPU or device). Reused between calls. */
+interface LinearStep {
+  layer: Linear;
+  x: FloatArray;
+  rows: number;
+  y: FloatArray;
 }
 
 /** The six linear layers of a block, in execution order, with their Hugging Face suffixes. */
@@ -171,6 +207,10 @@ export class OptModel {
   private readonly blocks: Block[];
   private workspace: Workspace | null = null;
   private gradientList: FloatArray[] | null = null;
+  private readonly step: LinearStep;
+  private tiedHead: TiedLinear | null = null;
+  private device: Promise<LmDeviceSession | null> | null = null;
+  private deviceBusy = false;
 
   private constructor(config: OptConfig, precision: Precision) {
     this.config = config;
@@ -183,6 +223,7 @@ export class OptModel {
     this.gradEmbedPositions = new C(this.embedPositions.length);
     this.finalLayerNorm = layerNormParams(d, precision);
     this.blocks = [];
+    this.step = { layer: null as unknown as Linear, x: this.embedTokens, rows: 0, y: this.embedTokens };
     const f = config.ffnDim;
     for (let l = 0; l < config.numHiddenLayers; l++) {
       const lin = (out: number, inp: number): DenseLinear => new DenseLinear(new C(out * inp), new C(out), out, inp);
@@ -392,7 +433,19 @@ export class OptModel {
    * Logits [batch·seq, vocab] of the token windows `ids` ([batch, seq] row-major). The returned array is a
    * view into the model's workspace, overwritten by the next forward pass: copy what you keep.
    */
-  forward(ids: ArrayLike<number>, batch: number, seq: number, options: ForwardOptions = {}): FloatArray {
+  forward(ids: ArrayLike<number>, batch: number, seq: number, options?: ForwardOptions): FloatArray;
+  /** The same on a device backend (see {@link DeviceForwardOptions}): logits within f32 rounding of the CPU's. */
+  forward(ids: ArrayLike<number>, batch: number, seq: number, options: DeviceForwardOptions): Promise<FloatArray>;
+  forward(ids: ArrayLike<number>, batch: number, seq: number, options: ForwardOptions | DeviceForwardOptions = {}): FloatArray | Promise<FloatArray> {
+    const backend = options.backend;
+    if (backend === undefined || backend === 'cpu') {
+      if (this.deviceBusy) throw new FirstOrderError('INVALID_ARGUMENT', 'forward: a device forward of this model is still running (the model has one workspace; await it first)', 'backend');
+      return this.runSync(this.forwardSteps(ids, batch, seq, options.onLinearInput));
+    }
+    return this.runOnDevice(backend, () => this.forwardSteps(ids, batch, seq, options.onLinearInput));
+  }
+
+  private *forwardSteps(ids: ArrayLike<number>, batch: number, seq: number, hook: LinearInputHook | undefined): Generator<LinearStep, FloatArray, undefined> {
     this.checkIds(ids, batch, seq, 'ids');
     const ws = this.ensureWorkspace(batch, seq);
     const N = batch * seq;
@@ -404,17 +457,93 @@ export class OptModel {
     embeddingForward(ws.ids, N, seq, this.embedTokens, this.embedPositions, OPT_POSITION_OFFSET, d, first);
     for (let l = 0; l < this.blocks.length; l++) {
       const next = l + 1 < this.blocks.length ? ws.blocks[l + 1]!.x : ws.out;
-      this.runBlock(l, ws.blocks[l]!, batch, seq, next, options.onLinearInput);
+      yield* this.blockSteps(l, ws.blocks[l]!, batch, seq, next, hook);
     }
     layerNormForward(ws.out, N, d, this.finalLayerNorm.weight, this.finalLayerNorm.bias, this.config.layerNormEps, ws.lnF, ws.lnFMean, ws.lnFRstd);
-    linearForward(ws.lnF, N, d, this.embedTokens, null, this.config.vocabSize, ws.logits);
+    this.tiedHead ??= new TiedLinear(this.embedTokens, this.config.vocabSize, d);
+    yield this.linearStep(this.tiedHead, ws.lnF, N, ws.logits);
     ws.forwardDone = true;
     ws.lossDone = false;
     return ws.logits.subarray(0, N * this.config.vocabSize);
   }
 
-  /** One block: reads a.x, fills a's activations, writes the block output to `out`. */
+  private linearStep(layer: Linear, x: FloatArray, rows: number, y: FloatArray): LinearStep {
+    const s = this.step;
+    s.layer = layer;
+    s.x = x;
+    s.rows = rows;
+    s.y = y;
+    return s;
+  }
+
+  /** Runs the steps with every linear layer on the CPU (the synchronous path). */
+  private runSync<T>(steps: Generator<LinearStep, T, undefined>): T {
+    for (;;) {
+      const r = steps.next();
+      if (r.done === true) return r.value;
+      const s = r.value;
+      s.layer.forward(s.x, s.rows, s.y);
+    }
+  }
+
+  /** Runs the steps with the linear layers on a device session (CPU for the layers it declines). */
+  private async runOnDevice<T>(backend: 'gpu' | 'auto' | LmDeviceSession, steps: () => Generator<LinearStep, T, undefined>): Promise<T> {
+    if (this.deviceBusy) throw new FirstOrderError('INVALID_ARGUMENT', 'forward: a device forward of this model is still running (the model has one workspace; await it first)', 'backend');
+    this.deviceBusy = true;
+    try {
+      const session = await this.deviceSession(backend);
+      const g = steps();
+      if (session === null) return this.runSync(g);
+      for (;;) {
+        const r = g.next();
+        if (r.done === true) return r.value;
+        const s = r.value;
+        if (!(await session.linear(s.layer, s.x, s.rows, s.y))) s.layer.forward(s.x, s.rows, s.y);
+      }
+    } finally {
+      this.deviceBusy = false;
+    }
+  }
+
+  private async deviceSession(backend: 'gpu' | 'auto' | LmDeviceSession): Promise<LmDeviceSession | null> {
+    if (backend !== null && typeof backend === 'object') {
+      if (typeof backend.linear !== 'function') throw invalidArgument('backend', "'cpu', 'gpu', 'auto' or an LmDeviceSession ({ name, linear, release })", backend);
+      return backend;
+    }
+    const choice = checkBackendChoice(backend);
+    if (choice === 'cpu') return null;
+    if (this.device !== null) {
+      const s = await this.device;
+      if (s !== null || choice === 'auto') return s;
+    }
+    const opening = openBackend<LmDeviceSession>(LM_BACKEND_CAPABILITY, choice, 'OptModel.forward');
+    this.device = opening;
+    try {
+      return await opening;
+    } catch (e) {
+      if (this.device === opening) this.device = null;
+      throw e;
+    }
+  }
+
+  /**
+   * Frees the device session that string backends ('gpu' | 'auto') opened, with the weights it holds; the next
+   * device forward uploads them again. Call it after changing weights in place (training steps).
+   */
+  async releaseBackend(): Promise<void> {
+    const d = this.device;
+    this.device = null;
+    const s = d === null ? null : await d.catch(() => null);
+    s?.release();
+  }
+
+  /** One block on the CPU: reads a.x, fills a's activations, writes the block output to `out`. */
   private runBlock(l: number, a: BlockActivations, batch: number, seq: number, out: FloatArray, hook: LinearInputHook | undefined): void {
+    this.runSync(this.blockSteps(l, a, batch, seq, out, hook));
+  }
+
+  /** One block as steps: reads a.x, fills a's activations, writes the block output to `out`. */
+  private *blockSteps(l: number, a: BlockActivations, batch: number, seq: number, out: FloatArray, hook: LinearInputHook | undefined): Generator<LinearStep, void, undefined> {
     const b = this.blocks[l]!;
     const N = batch * seq;
     const { hiddenSize: d, ffnDim: f, numAttentionHeads: H, layerNormEps: eps } = this.config;
@@ -424,20 +553,20 @@ export class OptModel {
     if (hook !== undefined) {
       for (const kind of BLOCK_LINEARS.slice(0, 3)) hook(OptModel.linearName(l, kind), a.ln1, N, d);
     }
-    L['self_attn.q_proj'].forward(a.ln1, N, a.q);
+    yield this.linearStep(L['self_attn.q_proj'], a.ln1, N, a.q);
     scaleInPlace(a.q, N * d, 1 / Math.sqrt(hd));
-    L['self_attn.k_proj'].forward(a.ln1, N, a.k);
-    L['self_attn.v_proj'].forward(a.ln1, N, a.v);
+    yield this.linearStep(L['self_attn.k_proj'], a.ln1, N, a.k);
+    yield this.linearStep(L['self_attn.v_proj'], a.ln1, N, a.v);
     attentionForward(a.q, a.k, a.v, batch, seq, H, hd, a.P, a.attn);
     hook?.(OptModel.linearName(l, 'self_attn.out_proj'), a.attn, N, d);
-    L['self_attn.out_proj'].forward(a.attn, N, out);
+    yield this.linearStep(L['self_attn.out_proj'], a.attn, N, out);
     addInto(a.x, out, N * d, a.mid);
     layerNormForward(a.mid, N, d, b.finalLayerNorm.weight, b.finalLayerNorm.bias, eps, a.ln2, a.ln2Mean, a.ln2Rstd);
     hook?.(OptModel.linearName(l, 'fc1'), a.ln2, N, d);
-    L.fc1.forward(a.ln2, N, a.fc1);
+    yield this.linearStep(L.fc1, a.ln2, N, a.fc1);
     reluForward(a.fc1, N * f, a.act);
     hook?.(OptModel.linearName(l, 'fc2'), a.act, N, f);
-    L.fc2.forward(a.act, N, out);
+    yield this.linearStep(L.fc2, a.act, N, out);
     addInto(a.mid, out, N * d, out);
   }
 
@@ -445,14 +574,29 @@ export class OptModel {
    * Mean next-token cross-entropy (nats) of `ids` against `targets` (same layout; targets < 0 are ignored),
    * keeping what {@link backward} needs.
    */
-  loss(ids: ArrayLike<number>, targets: ArrayLike<number>, batch: number, seq: number, options: ForwardOptions = {}): number {
+  loss(ids: ArrayLike<number>, targets: ArrayLike<number>, batch: number, seq: number, options?: ForwardOptions): number;
+  /** The same with the forward on a device backend (see {@link DeviceForwardOptions}). */
+  loss(ids: ArrayLike<number>, targets: ArrayLike<number>, batch: number, seq: number, options: DeviceForwardOptions): Promise<number>;
+  loss(ids: ArrayLike<number>, targets: ArrayLike<number>, batch: number, seq: number, options: ForwardOptions | DeviceForwardOptions = {}): number | Promise<number> {
+    this.checkTargets(targets, batch, seq);
+    if (options.backend === undefined || options.backend === 'cpu') {
+      this.forward(ids, batch, seq, options as ForwardOptions);
+      return this.lossFromLogits(targets, batch, seq);
+    }
+    return this.forward(ids, batch, seq, options as DeviceForwardOptions).then(() => this.lossFromLogits(targets, batch, seq));
+  }
+
+  private checkTargets(targets: ArrayLike<number>, batch: number, seq: number): void {
     if (targets.length !== batch * seq) throw dimensionMismatch('targets', `length ${batch * seq}`, `length ${targets.length}`);
     const V = this.config.vocabSize;
     for (let i = 0; i < targets.length; i++) {
       const t = targets[i]!;
       if (!Number.isInteger(t) || t >= V) throw invalidArgument(`targets[${i}]`, `a token id < ${V} (negative = ignored)`, t);
     }
-    this.forward(ids, batch, seq, options);
+  }
+
+  private lossFromLogits(targets: ArrayLike<number>, batch: number, seq: number): number {
+    const V = this.config.vocabSize;
     const ws = this.workspace!;
     const N = batch * seq;
     for (let i = 0; i < N; i++) ws.targets[i] = targets[i]!;

@@ -1,7 +1,10 @@
 import { checkChoiceOption, checkNumberOption, dimensionMismatch, invalidArgument, now } from '@firstorder/core';
+import type { BackendChoice } from '@firstorder/core';
 import { Matrix, accumulateGram } from '@firstorder/linalg';
 import { DenseLinear, calibrateSequential } from '@firstorder/lm';
 import type { CalibrationData, GramStats, OptModel } from '@firstorder/lm';
+import { openCompressBackend } from '../quantize/backend.js';
+import type { CompressDeviceSession, GanqBackend } from '../quantize/backend.js';
 import { ganq } from '../quantize/ganq.js';
 import type { GanqOptions } from '../quantize/ganq.js';
 import { gptq } from '../quantize/gptq.js';
@@ -37,6 +40,12 @@ export interface QuantizeModelOptions {
    */
   readonly sequential?: 'block' | 'true';
   readonly onProgress?: (info: LayerReport) => void;
+  /**
+   * Where GANQ's S-step and T-step accumulation run (the other methods and the float64 Gram H = Σ x xᵀ stay on
+   * the CPU): 'cpu' (default), 'gpu' (the provider @firstorder/gpu registers on import; typed error without it
+   * or without an adapter), 'auto' (GPU when available, else CPU), a CompressDeviceSession or a GanqBackend.
+   */
+  readonly backend?: BackendChoice | CompressDeviceSession | GanqBackend;
 }
 
 export interface LayerReport {
@@ -58,8 +67,27 @@ export async function quantizeModel(model: OptModel, calibration: CalibrationDat
   const method = checkChoiceOption('method', options.method, ['rtn', 'gptq', 'ganq', 'kmeans'] as const);
   const deploy = checkChoiceOption('deploy', options.deploy ?? 'simulated', ['simulated', 'lut'] as const);
   const sequential = checkChoiceOption('sequential', options.sequential ?? 'block', ['block', 'true'] as const);
+  const backendOption = options.backend;
+  const ganqBackend = backendOption !== undefined && typeof backendOption === 'object' && 'open' in backendOption ? backendOption : null;
+  const { session, owned } = ganqBackend !== null ? { session: null, owned: false } : await openCompressBackend(backendOption as BackendChoice | CompressDeviceSession | undefined, 'quantizeModel');
+  try {
+    return await quantizeAll(model, calibration, options, method, deploy, sequential, ganqBackend ?? session?.ganqBackend() ?? null);
+  } finally {
+    if (owned) session?.release();
+  }
+}
+
+async function quantizeAll(
+  model: OptModel,
+  calibration: CalibrationData,
+  options: QuantizeModelOptions,
+  method: QuantizeMethod,
+  deploy: 'simulated' | 'lut',
+  sequential: 'block' | 'true',
+  backend: GanqBackend | null,
+): Promise<LayerReport[]> {
   const reports: LayerReport[] = [];
-  const quantizeLayer = (name: string, H: Matrix): void => {
+  const quantizeLayer = async (name: string, H: Matrix): Promise<void> => {
     const layer = model.getLinear(name);
     if (!(layer instanceof DenseLinear)) throw invalidArgument(name, 'a DenseLinear layer (not already quantized)', layer);
     const start = now();
@@ -67,7 +95,7 @@ export async function quantizeModel(model: OptModel, calibration: CalibrationDat
     let q: LutQuantizedMatrix | UniformQuantizedMatrix;
     if (method === 'rtn') q = rtn(W, { bits: options.bits, ...options.rtn });
     else if (method === 'gptq') q = gptq(W, H, { ...options.gptq, bits: options.bits });
-    else if (method === 'ganq') q = ganq(W, H, { ...options.ganq, bits: options.bits });
+    else if (method === 'ganq') q = backend === null ? ganq(W, H, { ...options.ganq, bits: options.bits }) : await ganq(W, H, { ...options.ganq, bits: options.bits, backend });
     else q = weightedKMeans(W, H, { bits: options.bits });
     const What = q.dequantize();
     const report = { name, rows: W.rows, cols: W.cols, relativeError: relativeLayerError(W, What, H), timeMs: now() - start };
@@ -81,14 +109,14 @@ export async function quantizeModel(model: OptModel, calibration: CalibrationDat
     options.onProgress?.(report);
   };
   if (sequential === 'true') {
-    trueSequential(model, calibration, options.batchSize ?? 8, quantizeLayer);
+    await trueSequential(model, calibration, options.batchSize ?? 8, quantizeLayer);
     return reports;
   }
   await calibrateSequential(model, calibration, {
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
     capture: 'gram',
-    onBlock: (_block, stats) => {
-      for (const [name, s] of stats as Map<string, GramStats>) quantizeLayer(name, s.H);
+    onBlock: async (_block, stats) => {
+      for (const [name, s] of stats as Map<string, GramStats>) await quantizeLayer(name, s.H);
     },
   });
   return reports;
@@ -100,7 +128,7 @@ export async function quantizeModel(model: OptModel, calibration: CalibrationDat
  * H = Σ x xᵀ from a pass of block l with the earlier groups already quantized, then block l is re-run to feed
  * block l + 1.
  */
-function trueSequential(model: OptModel, data: CalibrationData, batchSize: number, quantizeLayer: (name: string, H: Matrix) => void): void {
+async function trueSequential(model: OptModel, data: CalibrationData, batchSize: number, quantizeLayer: (name: string, H: Matrix) => Promise<void>): Promise<void> {
   if (data === null || typeof data !== 'object') throw invalidArgument('calibration', '{ ids, sequences, seq }', data);
   const sequences = checkNumberOption('calibration.sequences', data.sequences, { integer: true, min: 1 });
   const seq = checkNumberOption('calibration.seq', data.seq, { integer: true, min: 1, max: model.config.maxPositionEmbeddings });
@@ -132,7 +160,7 @@ function trueSequential(model: OptModel, data: CalibrationData, batchSize: numbe
           },
         });
       }
-      for (const name of group) quantizeLayer(name, H!);
+      for (const name of group) await quantizeLayer(name, H!);
     }
     for (let s = 0; s < sequences; s += bs) {
       const nb = Math.min(bs, sequences - s);

@@ -1,4 +1,5 @@
 import { FirstOrderError, checkChoiceOption, checkNumberOption, invalidArgument, now, toRng } from '@firstorder/core';
+import type { BackendChoice, Rng } from '@firstorder/core';
 import { Matrix, accumulateGram } from '@firstorder/linalg';
 import {
   DenseLinear,
@@ -13,6 +14,8 @@ import {
   toHfConfig,
 } from '@firstorder/lm';
 import type { CalibrationData, CapturedInput, FloatArray, OptConfig, Precision, TensorInput } from '@firstorder/lm';
+import { openCompressBackend } from '../quantize/backend.js';
+import type { CompressDeviceSession } from '../quantize/backend.js';
 import { columnSums, takeRows } from './kernels.js';
 import { PRUNE_METHODS, channelScores, checkSparsity, keptCount, pruneColumns } from './layer.js';
 import type { ChannelStats, PruneMethod, RestoreRegularization } from './layer.js';
@@ -52,6 +55,13 @@ export interface PruneModelOptions {
   /** Seed of 'random'. */
   readonly seed?: number;
   readonly onProgress?: (report: LayerPruneReport) => void;
+  /**
+   * Where the calibration Gram H = Σ x xᵀ and the 'fasp'/'wanda' channel scores are computed: 'cpu' (default,
+   * float64), 'gpu' (the provider @firstorder/gpu registers on import: f32 device sums of row chunks, added in
+   * float64 on the host; typed error without it or without an adapter), 'auto' (GPU when available), or a
+   * CompressDeviceSession. Channel selection and the restoration solve stay on the CPU in float64.
+   */
+  readonly backend?: BackendChoice | CompressDeviceSession;
 }
 
 export interface LayerPruneReport {
@@ -89,9 +99,10 @@ export function cloneDenseModel(model: OptModel): OptModel {
   return OptModel.fromTensors(model.config, model.parameters(), { precision: model.precision });
 }
 
-function statsOf(x: CapturedInput): ChannelStats {
+async function statsOf(x: CapturedInput, device: CompressDeviceSession | null): Promise<ChannelStats> {
   const H = new Matrix(x.cols, x.cols);
-  accumulateGram(H, { rows: x.rows, cols: x.cols, data: x.data }, { transpose: true });
+  if (device !== null) await device.accumulateGram(H, { rows: x.rows, cols: x.cols, data: x.data });
+  else accumulateGram(H, { rows: x.rows, cols: x.cols, data: x.data }, { transpose: true });
   const mean = columnSums(x.data, x.rows, x.cols);
   for (let j = 0; j < x.cols; j++) mean[j]! /= x.rows;
   return { H, count: x.rows, mean };
@@ -124,6 +135,22 @@ function standardize(s: Float64Array): Float64Array {
 export async function pruneModel(model: OptModel, calibration: CalibrationData, options: PruneModelOptions): Promise<PruneModelResult> {
   const start = now();
   if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an object with sparsity', options);
+  checkChoiceOption('method', options.method ?? 'fasp', PRUNE_METHODS);
+  const { session, owned } = await openCompressBackend(options.backend, 'pruneModel');
+  try {
+    return await pruneWith(model, calibration, options, session, start);
+  } finally {
+    if (owned) session?.release();
+  }
+}
+
+/** Channel scores of one consumer: on the device for the ‖X_j‖·‖W_j‖₁ metrics, else compress's float64 scores. */
+async function scoresOf(W: Matrix, stats: ChannelStats, method: PruneMethod, rng: Rng, device: CompressDeviceSession | null): Promise<Float64Array> {
+  if (device !== null && (method === 'fasp' || method === 'wanda')) return device.columnScores(W, stats.H);
+  return channelScores(W, stats, method, { rng });
+}
+
+async function pruneWith(model: OptModel, calibration: CalibrationData, options: PruneModelOptions, device: CompressDeviceSession | null, start: number): Promise<PruneModelResult> {
   const sparsity = checkSparsity(options.sparsity);
   const attentionSparsity = options.attentionSparsity === undefined ? sparsity : checkSparsity(options.attentionSparsity, 'attentionSparsity');
   const method = checkChoiceOption('method', options.method ?? 'fasp', PRUNE_METHODS);
@@ -155,7 +182,7 @@ export async function pruneModel(model: OptModel, calibration: CalibrationData, 
         const name = consumerName(l, p);
         const x = inputs.get(name);
         if (x === undefined) throw new FirstOrderError('EMPTY_INPUT', `calibration: captured no input for ${name}`, 'calibration');
-        const z = standardize(channelScores(dense(pruned, name).weightMatrix(), statsOf(x), method, { rng: scoreRng }));
+        const z = standardize(await scoresOf(dense(pruned, name).weightMatrix(), await statsOf(x, device), method, scoreRng, device));
         for (const v of z) all.push({ z: v, name });
         budget += keep.get(name)!;
       }
@@ -172,7 +199,7 @@ export async function pruneModel(model: OptModel, calibration: CalibrationData, 
     capture: 'inputs',
     names,
     batchSize,
-    onBlock: (block, captured) => {
+    onBlock: async (block, captured) => {
       for (const p of pairs) {
         const t0 = now();
         const cName = consumerName(block, p);
@@ -181,10 +208,14 @@ export async function pruneModel(model: OptModel, calibration: CalibrationData, 
         if (x === undefined) throw new FirstOrderError('EMPTY_INPUT', `calibration: captured no input for ${cName}`, 'calibration');
         const consumer = dense(pruned, cName);
         const producer = dense(pruned, pName);
-        const res = pruneColumns(consumer.weightMatrix(), statsOf(x), {
+        const W = consumer.weightMatrix();
+        const stats = await statsOf(x, device);
+        const deviceScores = device !== null && (method === 'fasp' || method === 'wanda') ? await scoresOf(W, stats, method, rng, device) : undefined;
+        const res = pruneColumns(W, stats, {
           method,
           keep: keep.get(cName)!,
           rng,
+          ...(deviceScores !== undefined ? { scores: deviceScores } : {}),
           ...(options.restore !== undefined ? { restore: options.restore } : {}),
           ...(options.biasCompensation !== undefined ? { biasCompensation: options.biasCompensation } : {}),
           ...(options.damp !== undefined ? { damp: options.damp } : {}),

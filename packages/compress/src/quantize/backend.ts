@@ -5,7 +5,8 @@
  * else (Gram preparation, initial codebooks, the float64 objective, best-iterate choice, outliers)
  * is shared with the CPU path below, so a backend only has to reproduce the codes and codebooks.
  */
-import { FirstOrderError, invalidArgument, invalidOption } from '@firstorder/core';
+import { FirstOrderError, checkBackendChoice, invalidArgument, openBackend } from '@firstorder/core';
+import type { BackendChoice } from '@firstorder/core';
 import { Matrix, gemmInto } from '@firstorder/linalg';
 import { quadraticTrace } from '../shared/layer.js';
 import { finishGanq, setupGanq } from './ganq.js';
@@ -55,9 +56,52 @@ export interface GanqBackend {
   open(problem: GanqProblem): GanqSession | Promise<GanqSession>;
 }
 
-/** ganq options with an injected backend: the call returns a Promise. */
+/**
+ * ganq options with a backend: the call returns a Promise. 'gpu' and 'auto' use the device provider that
+ * @firstorder/gpu registers when imported ('auto' without one, or without an adapter, runs CPU_GANQ_BACKEND;
+ * 'gpu' without one is an UNSUPPORTED FirstOrderError); 'cpu' runs CPU_GANQ_BACKEND (identical to plain ganq).
+ */
 export interface GanqBackendOptions extends GanqOptions {
-  readonly backend: GanqBackend;
+  readonly backend: GanqBackend | BackendChoice;
+}
+
+/** The registry key under which a device package provides {@link CompressDeviceSession}s. */
+export const COMPRESS_BACKEND_CAPABILITY = 'compress';
+
+/**
+ * What a device offers the compression entry points (`ganq`, `quantizeModel`, `fasp`): @firstorder/gpu
+ * registers a provider of these under {@link COMPRESS_BACKEND_CAPABILITY}. A session may hold device memory
+ * until `release()`.
+ */
+export interface CompressDeviceSession {
+  readonly name: string;
+  /** A GANQ backend running on this device. */
+  ganqBackend(): GanqBackend;
+  /**
+   * H += Xᵀ X for X (rows × cols, row-major f32; one row per token) into the float64 n × n H. A device
+   * sums row chunks in f32 and the host adds the chunks in float64.
+   */
+  accumulateGram(H: Matrix, X: { readonly rows: number; readonly cols: number; readonly data: Float32Array }): Promise<void>;
+  /** FASP/Wanda channel scores ‖X_j‖₂·‖W_{:,j}‖₁ with ‖X_j‖₂ = √H_jj (W m × n, H n × n). */
+  columnScores(W: Matrix, H: Matrix): Promise<Float64Array>;
+  release(): void;
+}
+
+/**
+ * Resolves a compress `backend` option: a string through the registry (null = run on the CPU), a
+ * CompressDeviceSession as given (the caller keeps ownership). `owned` tells the caller to release it.
+ */
+export async function openCompressBackend(
+  backend: BackendChoice | CompressDeviceSession | undefined,
+  entry: string,
+): Promise<{ session: CompressDeviceSession | null; owned: boolean }> {
+  if (backend === undefined) return { session: null, owned: false };
+  if (backend !== null && typeof backend === 'object' && typeof (backend as CompressDeviceSession).ganqBackend === 'function') {
+    return { session: backend as CompressDeviceSession, owned: false };
+  }
+  if (typeof backend !== 'string') throw invalidArgument('backend', "'cpu', 'gpu', 'auto' or a CompressDeviceSession", backend);
+  const session = await openBackend<CompressDeviceSession>(COMPRESS_BACKEND_CAPABILITY, checkBackendChoice(backend), entry);
+  return { session, owned: session !== null };
 }
 
 /**
@@ -123,10 +167,7 @@ export const CPU_GANQ_BACKEND: GanqBackend = Object.freeze({
 
 function checkBackend(backend: unknown): GanqBackend {
   if (backend === null || typeof backend !== 'object' || typeof (backend as GanqBackend).open !== 'function') {
-    if (typeof backend === 'string') {
-      throw invalidOption('backend', "a GanqBackend object (the strings 'cpu' | 'gpu' | 'auto' are resolved by @firstorder/gpu's gpuGanq)", backend);
-    }
-    throw invalidArgument('backend', 'a GanqBackend ({ name, open(problem) })', backend);
+    throw invalidArgument('backend', "'cpu', 'gpu', 'auto' or a GanqBackend ({ name, open(problem) })", backend);
   }
   return backend as GanqBackend;
 }
@@ -136,7 +177,18 @@ function checkBackend(backend: unknown): GanqBackend {
  * fields as `ganq`; with CPU_GANQ_BACKEND the result is identical to `ganq` without a backend (tested).
  */
 export async function ganqWithBackend(W: Matrix, H: Matrix, options: GanqBackendOptions): Promise<GanqResult> {
-  const backend = checkBackend(options.backend);
+  if (typeof options.backend !== 'string') return runGanqBackend(W, H, options, checkBackend(options.backend));
+  const choice = checkBackendChoice(options.backend);
+  if (choice === 'cpu') return runGanqBackend(W, H, options, CPU_GANQ_BACKEND);
+  const session = await openBackend<CompressDeviceSession>(COMPRESS_BACKEND_CAPABILITY, choice, 'ganq');
+  try {
+    return await runGanqBackend(W, H, options, session === null ? CPU_GANQ_BACKEND : session.ganqBackend());
+  } finally {
+    session?.release();
+  }
+}
+
+async function runGanqBackend(W: Matrix, H: Matrix, options: GanqOptions, backend: GanqBackend): Promise<GanqResult> {
   const setup = setupGanq(W, H, options);
   const { bits, K, blockSize, m, n, k, prep, mask, Wd, Hw, T, G } = setup;
 
