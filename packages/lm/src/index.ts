@@ -7,6 +7,10 @@ export type { DenseWeights, Linear } from './linear.js';
 export { BLOCK_LINEARS, LM_BACKEND_CAPABILITY, OptModel } from './model.js';
 export type { BlockLinearName, DeviceForwardOptions, ForwardOptions, LinearInputHook, LmDeviceSession, Precision, RandomInitOptions } from './model.js';
 export { ByteTokenizer } from './tokenizer.js';
+export { BpeTokenizer, createBpeTokenizer, gpt2Tokenizer, loadBpeTokenizer } from './bpe.js';
+export type { BpeEncodeOptions, BpeSources, BpeTokenizerOptions } from './bpe.js';
+export { loadPretrained } from './pretrained.js';
+export type { Pretrained } from './pretrained.js';
 export {
   bfloat16ToFloat,
   floatToBfloat16,
