@@ -126,6 +126,8 @@ export const PDHG_DEFAULTS = Object.freeze({
   primalWeightSmoothing: 0.5,
   /** Power iteration for ‖K‖ (tolerance on the Ritz residual). */
   normTolerance: 1e-10,
+  /** The same for the adaptive rule, where ‖K‖ only sets the first trial step. */
+  adaptiveNormTolerance: 1e-3,
 });
 
 /** @internal Hooks the LP solver plugs in: its own KKT evaluation (stopping, restarts, infeasibility). */
@@ -285,7 +287,9 @@ export function* pdhgCore(
   let normK = NaN;
   if (options.normK !== undefined) normK = checkNumberOption('normK', options.normK, { min: 0, exclusiveMin: true });
   else if (preconditioning === 'none') {
-    normK = spectralNorm(K, { method: 'power', tolerance: PDHG_DEFAULTS.normTolerance }).value;
+    // The adaptive rule uses ‖K‖ only for its first step η₀ = 1/‖K‖: a rough estimate is enough there.
+    const tolerance = stepRule === 'adaptive' ? PDHG_DEFAULTS.adaptiveNormTolerance : PDHG_DEFAULTS.normTolerance;
+    normK = spectralNorm(K, { method: 'power', tolerance }).value;
     if (!(normK > 0)) normK = 1; // K = 0: any steps work
   }
   const bound = stepRule === 'enlarged' ? PDHG_DEFAULTS.enlargedBound : 1;
