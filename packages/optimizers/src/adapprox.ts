@@ -21,7 +21,7 @@ import type { FloatArray, Params, Schedule, Updates } from './types.js';
 
 /**
  * Adapprox defaults. The paper (Zhao et al., arXiv 2403.14958) could not be read here beyond its
- * abstract; values marked [D] are this library's choices, [U] conventional values not confirmed in
+ * abstract and first introduction paragraph (rechecked 2026-11-23, see the README); values marked [D] are this library's choices, [U] conventional values not confirmed in
  * the paper (see the README's defaults table for sources):
  * b1 0.9 [U, Adam/CAME], b2 0.999 [U, Adam], eps 1e-8 [U, Adam], clipThreshold 1 [S, Adafactor-style
  * update clipping with d = 1 as in Adafactor and CAME], weightDecay 0 [D], kMin 1, kMax 32, k0 = kMin

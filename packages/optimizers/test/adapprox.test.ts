@@ -280,6 +280,49 @@ describe('adapprox with kMax = full rank reproduces Adam', () => {
       expect((sa.moments['M'] as LowRankMoment).rank[0]).toBe(5); // kMax capped at min(7, 5)
     });
   }
+
+  it("the transcribed rule's own defaults at full rank: a dense scalar loop of it (no bias correction, clipped-update first moment), 40 steps", () => {
+    // Reference: V_t = β₂V_{t−1} + (1 − β₂)g², û = g/(√V_t + ε), û ← û/max(1, RMS(û)/d),
+    // m_t = β₁m_{t−1} + (1 − β₁)û, Δθ = −η(m_t + λθ), on the whole 9×7 matrix, dense.
+    const m = 9;
+    const n = 7;
+    const lr = 0.02;
+    const b1 = 0.9;
+    const b2 = 0.999;
+    const wd = 0.01;
+    const opt = adapprox({ learningRate: lr, kMin: 7, kMax: 7, minDimSizeToFactor: 1, weightDecay: wd });
+    let params: Params = { W: { data: normals(3, m * n), shape: [m, n] } };
+    let state = opt.init(params);
+    const theta = normals(3, m * n);
+    const v = new Float64Array(m * n);
+    const mom = new Float64Array(m * n);
+    const u = new Float64Array(m * n);
+    const rng = createRng(11);
+    let worst = 0;
+    for (let t = 0; t < 40; t++) {
+      const g = Float64Array.from(theta, (x, i) => x * (1 + (i % 3)) + 0.3 * rng.normal());
+      let sumsq = 0;
+      for (let i = 0; i < m * n; i++) {
+        v[i] = b2 * v[i]! + (1 - b2) * g[i]! * g[i]!;
+        u[i] = g[i]! / (Math.sqrt(v[i]!) + 1e-8);
+        sumsq += u[i]! * u[i]!;
+      }
+      const scale = Math.max(1, Math.sqrt(sumsq / (m * n)) / 1);
+      const expected = new Float64Array(m * n);
+      for (let i = 0; i < m * n; i++) {
+        mom[i] = b1 * mom[i]! + (1 - b1) * (u[i]! / scale);
+        expected[i] = -lr * (mom[i]! + wd * theta[i]!);
+      }
+      const r = opt.update({ W: g }, state, params);
+      const got = r.updates['W']!;
+      for (let i = 0; i < m * n; i++) worst = Math.max(worst, Math.abs(got[i]! - expected[i]!) / Math.abs(expected[i]!));
+      state = r.state;
+      params = applyUpdates(params, r.updates);
+      for (let i = 0; i < m * n; i++) theta[i] = theta[i]! + expected[i]!;
+    }
+    expect(worst).toBeLessThan(1e-6);
+    expect((state.moments['W'] as LowRankMoment).rank[0]).toBe(7);
+  });
 });
 
 describe('adapprox update rule details', () => {
