@@ -1,11 +1,12 @@
 import { checkChoiceOption, checkNumberOption, invalidOption } from '@firstorder/core';
 
 /**
- * Step-size schedules η_t (t = 1, 2, … counts updates). The three "setting" presets are the step-size
- * conditions of the uniform-stability theorems for SGD that Shen, Yang, Ying & Yuan (arXiv 1904.11316,
- * §3) carry over to pairwise losses from Hardt, Recht & Singer (ICML 2016): convex β-smooth losses
- * with η_t ≤ 2/β (Hardt et al. Thm 3.8), γ-strongly convex ones with η_t ≤ 1/β (Thm 3.9, and the
- * decreasing 1/(γt) form of §3.4), non-convex ones with η_t ≤ c/t (Thm 3.12).
+ * Step-size schedules η_t (t = 1, 2, … counts updates). The three "setting" presets follow the step-size
+ * conditions of the uniform-stability theorems for SGD of Hardt, Recht & Singer (ICML 2016): convex β-smooth
+ * losses with η_t ≤ 2/β (their Thm 3.8), γ-strongly convex ones with η_t ≤ 1/β (Thm 3.9, and the decreasing
+ * 1/(γt) form of their §3.4), non-convex ones with η_t ≤ c/t (Thm 3.12). Shen, Yang, Ying & Yuan (arXiv
+ * 1904.11316) carry these settings over to pairwise losses (abstract); their theorem statements could not be
+ * read here, so no condition below is claimed to be theirs.
  *
  * - `convex`: η_t = c/√T over a horizon of T updates (default c = √n/β, so η = 1/(β√epochs) ≤ 2/β;
  *   without a horizon, as in streaming, c/√t).
