@@ -86,6 +86,7 @@ interface ResidentDense {
  */
 export function createLmSession(ctx: GpuContext): LmDeviceSession & { readonly residentBytes: number } {
   const dense = new Map<FloatArray, ResidentDense>();
+  const tooLarge = new WeakSet<object>(); // layers whose weights exceed the device's buffer limits: left to the CPU
   const luts = new Map<PackedLut, { buffers: GPUBuffer[]; bias: GPUBuffer }>();
   let scratchX: GPUBuffer | null = null;
   let scratchY: GPUBuffer | null = null;
@@ -113,13 +114,20 @@ export function createLmSession(ctx: GpuContext): LmDeviceSession & { readonly r
       const nOut = layer.outFeatures;
       if (rows === 0 || nIn === 0 || nOut === 0) return false;
       if (Math.ceil(rows / TILE) > max || Math.ceil(nOut / TILE) > max) return false;
+      if (tooLarge.has(layer)) return false;
+      if (4 * rows * Math.max(nIn, nOut) > ctx.info.limits.maxStorageBufferBindingSize) return false;
       const dw = layer.denseWeights?.();
       if (dw !== undefined) {
         let r = dense.get(dw.weight);
         if (r === undefined || r.version !== dw.version) {
           if (r !== undefined) {
             r.W.destroy();
+            dense.delete(dw.weight);
             residentBytes -= 4 * nOut * nIn;
+          }
+          if (4 * nOut * nIn > Math.min(ctx.info.limits.maxStorageBufferBindingSize, ctx.info.limits.maxBufferSize)) {
+            tooLarge.add(layer);
+            return false;
           }
           r = { version: dw.version, W: ctx.upload(toF32(dw.weight, nOut * nIn), 'weight'), bias: dw.bias === null ? null : Float32Array.from(dw.bias) };
           residentBytes += 4 * nOut * nIn;

@@ -136,6 +136,7 @@ export async function pruneModel(model: OptModel, calibration: CalibrationData, 
   const start = now();
   if (options === null || typeof options !== 'object') throw invalidArgument('options', 'an object with sparsity', options);
   checkChoiceOption('method', options.method ?? 'fasp', PRUNE_METHODS);
+  checkSparsity(options.sparsity);
   const { session, owned } = await openCompressBackend(options.backend, 'pruneModel');
   try {
     return await pruneWith(model, calibration, options, session, start);
