@@ -271,7 +271,9 @@ export default {
           'the memory accounting (with the first moment the saving on a factored matrix is 1/2 − k(m+n)/(2mn) ≤ 50%; here it is ' +
           `${(100 * savingWith).toFixed(1)}% on the factored matrices), the ordering of final losses (the paper reports Adapprox ahead of AdamW, ` +
           'Adafactor and CAME) and the rank adapting per matrix and over time. Matrices here are 64–258 wide, so k(m+n) is a larger fraction of mn than ' +
-          'for GPT-2 (768–3072); the paper\'s hyperparameters (ξ, k range, l, p) were not available and ours are stated in the README.',
+          'for GPT-2 (768–3072). Without the first moment the abstract gives no number; a commented-out draft line of its LaTeX source says ' +
+          '84.5–99.9% (117M) and 83.8–99.9% (345M). The paper\'s body (rank rule, cosine guidance, hyperparameters ξ, k range, l, p) could not be ' +
+          'read here; ours are reconstructions stated in packages/optimizers/README.md.',
       },
       data: {
         config: S,
