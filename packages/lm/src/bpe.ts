@@ -152,6 +152,7 @@ export class BpeTokenizer {
   private readonly specials: Map<string, number>;
   private readonly specialIds: Set<number>;
   private readonly cache = new Map<string, number[]>();
+  private readonly tokenBytes = new Map<number, Uint8Array | null>();
   private readonly textEncoder = new TextEncoder();
   private readonly textDecoder = new TextDecoder('utf-8', { fatal: false });
 
@@ -279,36 +280,54 @@ export class BpeTokenizer {
    * U+FFFD). Special tokens are dropped unless `keepSpecial`.
    */
   decode(ids: ArrayLike<number>, options: { keepSpecial?: boolean } = {}): string {
-    const bytes: number[] = [];
+    let buffer = new Uint8Array(Math.max(16, 4 * ids.length));
+    let used = 0;
     let text = '';
     const flush = () => {
-      if (bytes.length > 0) text += this.textDecoder.decode(Uint8Array.from(bytes));
-      bytes.length = 0;
+      if (used > 0) text += this.textDecoder.decode(buffer.subarray(0, used));
+      used = 0;
     };
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
-      const token = Number.isInteger(id) ? this.decoder.get(id) : undefined;
-      if (token === undefined) throw invalidArgument(`ids[${i}]`, 'an id of the vocabulary', id);
-      if (this.specialIds.has(id)) {
-        if (options.keepSpecial === true) {
-          flush();
-          text += token;
-        }
+      const bytes = Number.isInteger(id) ? this.bytesOf(id) : undefined;
+      if (bytes === undefined) throw invalidArgument(`ids[${i}]`, 'an id of the vocabulary', id);
+      if (this.specialIds.has(id) || bytes === null) {
+        // Specials (kept on request) and non-byte-alphabet entries such as "<mask>" are emitted as text.
+        if (this.specialIds.has(id) && options.keepSpecial !== true) continue;
+        flush();
+        text += this.decoder.get(id)!;
         continue;
       }
-      for (const ch of token) {
-        const b = ALPHABET.toByte.get(ch);
-        if (b === undefined) {
-          // Not a byte-alphabet token (a non-BPE entry such as "<mask>"): emit it as text.
-          flush();
-          text += token;
-          break;
-        }
-        bytes.push(b);
+      if (used + bytes.length > buffer.length) {
+        const grown = new Uint8Array(2 * (used + bytes.length));
+        grown.set(buffer.subarray(0, used));
+        buffer = grown;
       }
+      buffer.set(bytes, used);
+      used += bytes.length;
     }
     flush();
     return text;
+  }
+
+  /** The bytes a token stands for (cached); null for a token outside the byte alphabet; undefined for an unknown id. */
+  private bytesOf(id: number): Uint8Array | null | undefined {
+    const cached = this.tokenBytes.get(id);
+    if (cached !== undefined) return cached;
+    const token = this.decoder.get(id);
+    if (token === undefined) return undefined;
+    const out: number[] = [];
+    for (const ch of token) {
+      const b = ALPHABET.toByte.get(ch);
+      if (b === undefined) {
+        this.tokenBytes.set(id, null);
+        return null;
+      }
+      out.push(b);
+    }
+    const bytes = Uint8Array.from(out);
+    this.tokenBytes.set(id, bytes);
+    return bytes;
   }
 }
 
