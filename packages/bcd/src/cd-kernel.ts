@@ -196,6 +196,8 @@ abstract class CdState {
   totalPasses = 0;
   /** glmnet's thresh: stop a cycle when max_j ‖x̂_j‖²·Δb_j² is below it. */
   threshold = 1e-7;
+  /** Variables Gap Safe screening proved zero at the current λ (skipped by the solver). */
+  readonly screened: Uint8Array;
 
   /** `g0` = X̂ᵀŷ, computed by the data layout. */
   constructor(data: DataStatistics, g0: Float64Array) {
@@ -206,7 +208,14 @@ abstract class CdState {
     this.g = g0.slice();
     this.activeList = new Int32Array(p);
     this.activePos = new Int32Array(p).fill(-1);
+    this.screened = new Uint8Array(p);
   }
+
+  /** Sets b_j to 0, keeping the residual / gradient and rsq consistent. */
+  abstract zeroCoefficient(j: number): void;
+
+  /** Brings g up to date for every included variable, screened or not. */
+  abstract refreshAllGradients(): void;
 
   abstract solve(l1: number, l2: number, l1Previous: number, alpha: number, maxPasses: number): PointOutcome;
 
@@ -302,8 +311,9 @@ export class CovarianceState extends CdState {
       if (!skipFull) {
         // Full cycle over all variables; every change updates the whole gradient.
         let dlx = 0;
+        const screened = this.screened;
         for (let k = 0; k < p; k++) {
-          if (included[k] === 0) continue;
+          if (included[k] === 0 || screened[k] === 1) continue;
           const bk = b[k]!;
           const vk = xv[k]!;
           const nb = coordinateUpdate(g[k]! + vk * bk, l1, vk, l2);
@@ -344,7 +354,9 @@ export class CovarianceState extends CdState {
       let rsq = this.rsq;
       for (;;) {
         let dlxInner = 0;
+        const screened = this.screened;
         for (let a = 0; a < m; a++) {
+          if (screened[list[a]!] === 1) continue; // proved zero at this λ
           const bk = bA[a]!;
           const vk = vA[a]!;
           const gk = gA[a]!;
@@ -399,6 +411,21 @@ export class CovarianceState extends CdState {
     // g is exact for all variables after a converged full cycle.
   }
 
+  refreshAllGradients(): void {
+    // Same: every included gradient is current between λ values.
+  }
+
+  zeroCoefficient(j: number): void {
+    const d = -this.b[j]!;
+    if (d === 0) return;
+    const { p, xv } = this.data;
+    const g = this.g;
+    this.rsq += d * (2 * g[j]! - d * xv[j]!);
+    this.b[j] = 0;
+    const base = this.activePos[j]! * p;
+    for (let k = 0; k < p; k++) g[k] = g[k]! - this.gram[base + k]! * d;
+  }
+
   residualMoments(): { rr: number; yr: number } {
     // ŷᵀr̂ = ‖ŷ‖² − g0ᵀb and ‖r̂‖² = ŷᵀr̂ − bᵀX̂ᵀr̂, with ‖ŷ‖² = 1 by construction.
     const yy = 1;
@@ -447,8 +474,9 @@ export class NaiveState extends CdState {
     const thr = this.threshold;
     // Sequential strong rule in the l1 scale: keep j when |g_j| > 2λ₁ − λ₁_prev.
     const cut = this.useStrongRule ? 2 * l1 - l1Previous : -Infinity;
+    const screened = this.screened;
     for (let j = 0; j < p; j++) {
-      if (included[j] === 1 && strong[j] === 0 && this.absGrad[j]! > cut) strong[j] = 1;
+      if (included[j] === 1 && strong[j] === 0 && screened[j] === 0 && this.absGrad[j]! > cut) strong[j] = 1;
     }
     let passes = 0;
     let violations = 0;
@@ -458,7 +486,7 @@ export class NaiveState extends CdState {
       if (!skipFull) {
         let dlx = 0;
         for (let k = 0; k < p; k++) {
-          if (strong[k] === 0) continue;
+          if (strong[k] === 0 || screened[k] === 1) continue;
           const off = k * n;
           const gk = columnDot(xhat, off, r, n);
           g[k] = gk;
@@ -483,7 +511,7 @@ export class NaiveState extends CdState {
           // KKT re-check over the variables the strong rule discarded.
           let added = 0;
           for (let j = 0; j < p; j++) {
-            if (included[j] === 0 || strong[j] === 1) continue;
+            if (included[j] === 0 || strong[j] === 1 || screened[j] === 1) continue;
             const gj = columnDot(xhat, j * n, r, n);
             g[j] = gj;
             const a = Math.abs(gj);
@@ -507,6 +535,7 @@ export class NaiveState extends CdState {
         const m = this.nActive;
         for (let a = 0; a < m; a++) {
           const k = this.activeList[a]!;
+          if (screened[k] === 1) continue;
           const off = k * n;
           const gk = columnDot(xhat, off, r, n);
           const bk = b[k]!;
@@ -529,14 +558,35 @@ export class NaiveState extends CdState {
   }
 
   refreshGradient(): void {
-    // Non-strong variables were refreshed by the final KKT check; strong ones may be stale by one cycle.
+    // Non-strong variables were refreshed by the final KKT check; strong and screened ones may be stale.
     const { n, p, xhat, included } = this.data;
     for (let j = 0; j < p; j++) {
-      if (included[j] === 0 || this.strong[j] === 0) continue;
+      if (included[j] === 0 || (this.strong[j] === 0 && this.screened[j] === 0)) continue;
       const gj = columnDot(xhat, j * n, this.r, n);
       this.g[j] = gj;
       this.absGrad[j] = Math.abs(gj);
     }
+  }
+
+  refreshAllGradients(): void {
+    const { n, p, xhat, included } = this.data;
+    for (let j = 0; j < p; j++) {
+      if (included[j] === 0) continue;
+      const gj = columnDot(xhat, j * n, this.r, n);
+      this.g[j] = gj;
+      this.absGrad[j] = Math.abs(gj);
+    }
+  }
+
+  zeroCoefficient(j: number): void {
+    const d = -this.b[j]!;
+    if (d === 0) return;
+    const { n, xhat, xv } = this.data;
+    const off = j * n;
+    const gj = columnDot(xhat, off, this.r, n);
+    this.rsq += d * (2 * gj - d * xv[j]!);
+    this.b[j] = 0;
+    for (let i = 0; i < n; i++) this.r[i] = this.r[i]! - d * xhat[off + i]!;
   }
 
   residualMoments(): { rr: number; yr: number } {
@@ -705,8 +755,9 @@ export class SparseNaiveState extends CdState {
     const strong = this.strong;
     const thr = this.threshold;
     const cut = this.useStrongRule ? 2 * l1 - l1Previous : -Infinity;
+    const screened = this.screened;
     for (let j = 0; j < p; j++) {
-      if (included[j] === 1 && strong[j] === 0 && this.absGrad[j]! > cut) strong[j] = 1;
+      if (included[j] === 1 && strong[j] === 0 && screened[j] === 0 && this.absGrad[j]! > cut) strong[j] = 1;
     }
     let passes = 0;
     let violations = 0;
@@ -715,7 +766,7 @@ export class SparseNaiveState extends CdState {
       if (!skipFull) {
         let dlx = 0;
         for (let k = 0; k < p; k++) {
-          if (strong[k] === 0) continue;
+          if (strong[k] === 0 || screened[k] === 1) continue;
           const gk = this.dot(k);
           this.g[k] = gk;
           const change = this.update(k, gk, l1, l2);
@@ -726,7 +777,7 @@ export class SparseNaiveState extends CdState {
         if (dlx < thr) {
           let added = 0;
           for (let j = 0; j < p; j++) {
-            if (included[j] === 0 || strong[j] === 1) continue;
+            if (included[j] === 0 || strong[j] === 1 || screened[j] === 1) continue;
             const gj = this.dot(j);
             this.g[j] = gj;
             const a = Math.abs(gj);
@@ -749,6 +800,7 @@ export class SparseNaiveState extends CdState {
         const m = this.nActive;
         for (let a = 0; a < m; a++) {
           const k = this.activeList[a]!;
+          if (screened[k] === 1) continue;
           const change = this.update(k, this.dot(k), l1, l2);
           if (change > dlxInner) dlxInner = change;
         }
@@ -763,11 +815,30 @@ export class SparseNaiveState extends CdState {
   refreshGradient(): void {
     const { p, included } = this.data;
     for (let j = 0; j < p; j++) {
-      if (included[j] === 0 || this.strong[j] === 0) continue;
+      if (included[j] === 0 || (this.strong[j] === 0 && this.screened[j] === 0)) continue;
       const gj = this.dot(j);
       this.g[j] = gj;
       this.absGrad[j] = Math.abs(gj);
     }
+  }
+
+  refreshAllGradients(): void {
+    const { p, included } = this.data;
+    for (let j = 0; j < p; j++) {
+      if (included[j] === 0) continue;
+      const gj = this.dot(j);
+      this.g[j] = gj;
+      this.absGrad[j] = Math.abs(gj);
+    }
+  }
+
+  zeroCoefficient(j: number): void {
+    const d = -this.b[j]!;
+    if (d === 0) return;
+    const gj = this.dot(j);
+    this.rsq += d * (2 * gj - d * this.data.xv[j]!);
+    this.b[j] = 0;
+    this.subtract(j, d);
   }
 
   residualMoments(): { rr: number; yr: number } {
@@ -818,4 +889,47 @@ export function certificates(
   // ½‖ŷ‖² − ½‖ŷ − s r̂‖² − ½ s² λ₂ ‖b‖²
   const dual = s * yr - 0.5 * s * s * rr - 0.5 * s * s * l2 * l2sq;
   return { primal, gap: Math.max(0, primal - dual), kkt };
+}
+
+/**
+ * Gap Safe screening (Fercoq, Gramfort & Salmon, ICML 2015; elastic net through the ridge-augmented lasso,
+ * Ndiaye, Fercoq, Gramfort & Salmon, JMLR 18(128), 2017) at penalties (l1, l2) from the current point:
+ * with θ = s·(r̂, −√λ₂ b) the rescaled dual point and G the duality gap, the dual optimum lies in the ball of
+ * radius √(2G) around θ (the dual is 1-strongly concave), so |x̃_jᵀθ| + ‖x̃_j‖√(2G) < λ₁ proves b*_j = 0
+ * (x̃_j = (x̂_j, √λ₂ e_j)). Marks those variables in `state.screened`, sets any nonzero one to 0, returns the count.
+ */
+export function gapSafeScreen(state: CdMethodState, l1: number, l2: number): number {
+  const { p, included, xv } = state.data;
+  const screened = state.screened;
+  screened.fill(0);
+  if (!(l1 > 0)) return 0;
+  state.refreshAllGradients();
+  const b = state.b;
+  const g = state.g;
+  const { rr, yr } = state.residualMoments();
+  let l1norm = 0;
+  let l2sq = 0;
+  let dualNorm = 0;
+  for (let j = 0; j < p; j++) {
+    if (included[j] === 0) continue;
+    const bj = b[j]!;
+    l1norm += Math.abs(bj);
+    l2sq += bj * bj;
+    const az = Math.abs(g[j]! - l2 * bj);
+    if (az > dualNorm) dualNorm = az;
+  }
+  const s = dualNorm > l1 ? l1 / dualNorm : 1;
+  const primal = 0.5 * rr + l1 * l1norm + 0.5 * l2 * l2sq;
+  const dual = s * yr - 0.5 * s * s * rr - 0.5 * s * s * l2 * l2sq;
+  const radius = Math.sqrt(2 * Math.max(0, primal - dual));
+  let count = 0;
+  for (let j = 0; j < p; j++) {
+    if (included[j] === 0) continue;
+    if (s * Math.abs(g[j]! - l2 * b[j]!) + Math.sqrt(xv[j]! + l2) * radius < l1) {
+      screened[j] = 1;
+      count++;
+    }
+  }
+  for (let j = 0; j < p; j++) if (screened[j] === 1 && b[j] !== 0) state.zeroCoefficient(j);
+  return count;
 }

@@ -18,6 +18,7 @@ import {
   NaiveState,
   SparseNaiveState,
   certificates,
+  gapSafeScreen,
   standardizeDense,
   standardizeSparse,
   type CdMethodState,
@@ -97,6 +98,12 @@ export interface LassoPathOptions extends SolverOptions<LassoPathIterationInfo, 
    * (the objective at β = 0 when standardized), or the pass budget runs out. Needs `certificates`.
    */
   readonly gapTolerance?: number;
+  /**
+   * 'gap-safe': before each λ, Gap Safe screening (Fercoq, Gramfort & Salmon 2015; Ndiaye et al. 2017 for the
+   * elastic net) from the warm start removes variables proved zero at that λ; they are skipped by the updates,
+   * the strong rule and the KKT re-check. Exact: the solution path is unchanged. Default 'none' (glmnet has none).
+   */
+  readonly screening?: 'none' | 'gap-safe';
 }
 
 /** Nonzero coefficients of one path point (original scale), indices increasing. */
@@ -128,6 +135,10 @@ export interface LassoPathResult extends SolveResult<Float64Array, LassoPathIter
   readonly passes: Int32Array;
   /** Variables the KKT re-check had to add back after the strong rule discarded them, per λ. */
   readonly strongRuleViolations: Int32Array;
+  /** Variables removed by Gap Safe screening per λ (all 0 when `screening` is 'none'). */
+  readonly screened: Int32Array;
+  /** Their indices per λ (empty arrays when `screening` is 'none'). */
+  readonly screenedVariables: readonly Int32Array[];
   /** λ_max = max_j |x̃_jᵀ(y − ȳ)|/(n·max(α, 10⁻³)) on the original scale. */
   readonly lambdaMax: number;
   readonly method: 'covariance' | 'naive';
@@ -154,6 +165,7 @@ interface Resolved {
   dfmax: number;
   certificates: boolean;
   gapTolerance: number | undefined;
+  screening: 'none' | 'gap-safe';
 }
 
 function checkBoolean(name: string, value: unknown, fallback: boolean): boolean {
@@ -210,6 +222,7 @@ function resolveOptions(options: LassoPathOptions, n: number, p: number, sparse:
     certificates: checkBoolean('certificates', options.certificates, true),
     gapTolerance:
       options.gapTolerance === undefined ? undefined : checkNumberOption('gapTolerance', options.gapTolerance, { min: 0, exclusiveMin: true }),
+    screening: checkChoiceOption('screening', options.screening ?? 'none', ['none', 'gap-safe'] as const),
   };
 }
 
@@ -308,6 +321,8 @@ export function lassoPath(X: Design, y: ArrayLike<number>, options: LassoPathOpt
   const kkts: number[] = [];
   const passes: number[] = [];
   const violations: number[] = [];
+  const screenedCounts: number[] = [];
+  const screenedSets: Int32Array[] = [];
   let pathStop: LassoPathResult['pathStop'] = 'complete';
   let status: LassoPathResult['status'] = 'converged';
   let lambdaInternal = 0;
@@ -336,6 +351,7 @@ export function lassoPath(X: Design, y: ArrayLike<number>, options: LassoPathOpt
     const l2 = (1 - o.alpha) * lambdaInternal * ridgeScale;
     const rsqBefore = state.rsq;
     let outcome = { converged: true, passes: 0, strongViolations: 0 };
+    const screenedCount = !infinite && o.screening === 'gap-safe' ? gapSafeScreen(state, l1, l2) : 0;
     if (!infinite) outcome = state.solve(l1, l2, previousL1, o.alpha, o.maxPasses);
     if (!infinite && o.gapTolerance !== undefined && o.certificates && outcome.converged) {
       // The internal null objective is ½ (‖ŷ‖² = 1), so the target gap is gapTolerance/2.
@@ -401,6 +417,10 @@ export function lassoPath(X: Design, y: ArrayLike<number>, options: LassoPathOpt
     kkts.push(kkt);
     passes.push(outcome.passes);
     violations.push(outcome.strongViolations);
+    screenedCounts.push(screenedCount);
+    const set = new Int32Array(screenedCount);
+    if (screenedCount > 0) for (let j = 0, t = 0; j < p; j++) if (state.screened[j] === 1) set[t++] = j;
+    screenedSets.push(set);
 
     const info: LassoPathIterationInfo = {
       iteration: m + 1,
@@ -461,6 +481,8 @@ export function lassoPath(X: Design, y: ArrayLike<number>, options: LassoPathOpt
       kktViolations: Float64Array.from(kkts),
       passes: Int32Array.from(passes),
       strongRuleViolations: Int32Array.from(violations),
+      screened: Int32Array.from(screenedCounts),
+      screenedVariables: screenedSets,
       lambdaMax: lambdaMaxInternal * ys,
       method: o.method,
       pathStop,
