@@ -2,16 +2,15 @@
 // flare's Table 2 design (vignette §5: n = 100, Σ_jk = 0.5^{|j−k|}, y = 3x₁ + 2x₂ + 1.5x₄ + ε), 20 λ from flare's
 // default path, which we pass to ours through `lambda` so both solve the same problems; sugm (TIGER, CLIME) with
 // flare's defaults (5 λ) on the same Σ. Reports time ratio ours / flare and max |β_ours − β_flare| (original scale).
-//   pnpm build && R_LIBS=/tmp/Rlib node bench/sparse-regression/vs-flare.mjs [--quick] [--out file.md]
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+//   pnpm build && R_LIBS=/tmp/Rlib node bench/sparse-regression/vs-flare.mjs [--quick] [--repeat r] [--only lad-375,clime-100] [--out file.md]
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineInfo, machineMarkdown } from '../lib/harness.mjs';
 // The bench workspace does not list @firstorder/sparse-regression; import the built package by path.
 import { slim, sugm } from '@firstorder/sparse-regression';
 import { table2Design } from './data.mjs';
+import { startFlare } from './flare-client.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -29,27 +28,25 @@ const methods = [
   { label: 'Lasso', method: 'lasso', flare: 'lasso' },
 ];
 
-const dir = mkdtempSync(join(tmpdir(), 'vs-flare-'));
+const onlyIndex = args.indexOf('--only');
+const only = onlyIndex >= 0 ? new Set(args[onlyIndex + 1].split(',')) : undefined;
+const repIndex = args.indexOf('--repeat');
+const repeat = repIndex >= 0 ? Number(args[repIndex + 1]) : quick ? 1 : 3;
 const cases = [];
-const data = new Map();
-const writeBin = (name, a) => writeFileSync(join(dir, name), Buffer.from(a.buffer, a.byteOffset, a.byteLength));
 for (const d of slimDims) {
   const { X, y } = table2Design(n, d, 20150 + d);
-  data.set(`x${d}`, { X, y });
-  writeBin(`x${d}.bin`, X.data);
-  writeBin(`y${d}.bin`, y);
-  for (const m of methods) cases.push({ id: `${m.method}-${d}`, kind: 'slim', x: `x${d}.bin`, y: `y${d}.bin`, n, d, method: m.flare, q: m.q ?? 2, nlambda: 20, m });
+  for (const m of methods) cases.push({ id: `${m.method}-${d}`, kind: 'slim', X, y, d, method: m.flare, q: m.q ?? 2, nlambda: 20, m });
 }
 for (const d of sugmDims) {
   const { X } = table2Design(n, d, 30150 + d);
-  data.set(`g${d}`, { X });
-  writeBin(`g${d}.bin`, X.data);
-  for (const method of ['tiger', 'clime']) cases.push({ id: `${method}-${d}`, kind: 'sugm', x: `g${d}.bin`, n, d, method, nlambda: 5 });
+  for (const method of ['tiger', 'clime']) cases.push({ id: `${method}-${d}`, kind: 'sugm', X, d, method, nlambda: 5 });
 }
-writeFileSync(join(dir, 'cases.json'), JSON.stringify(cases.map(({ m, ...c }) => c)));
-console.error(`flare: Rscript vs-flare.R ${dir}`);
-execFileSync('Rscript', [join(here, 'vs-flare.R'), dir], { stdio: ['ignore', 'inherit', 'inherit'] });
-const flare = new Map(JSON.parse(readFileSync(join(dir, 'flare.json'), 'utf8')).map((r) => [r.id, r]));
+const selected = only ? cases.filter((c) => only.has(c.id)) : cases;
+const flare = startFlare();
+if (!flare.available) {
+  console.error(`flare is not available: ${flare.reason}`);
+  process.exit(2);
+}
 
 // JIT warm-up on a small problem of each kind, so a first-call compile is not billed to the first case.
 {
@@ -58,22 +55,33 @@ const flare = new Map(JSON.parse(readFileSync(join(dir, 'flare.json'), 'utf8')).
   for (const method of ['tiger', 'clime']) sugm(table2Design(n, 30, 2).X, { method, nlambda: 2 });
 }
 
+const median = (a) => [...a].sort((u, v) => u - v)[a.length >> 1];
 const rows = [];
-for (const cs of cases) {
-  const f = flare.get(cs.id);
-  const { X, y } = data.get(cs.kind === 'slim' ? `x${cs.d}` : `g${cs.d}`);
-  let ms;
-  let cpuMs;
+for (const cs of selected) {
+  flare.load(cs);
+  const f = flare.result(cs.id); // flare's path and solutions (this run is not timed)
+  const runOurs = () => (cs.kind === 'slim' ? slim(cs.X, cs.y, { method: cs.m.method, q: cs.m.q ?? 2, lambda: f.lambda }) : sugm(cs.X, { method: cs.method, lambda: f.lambda }));
+  const oursCpu = [];
+  const oursWall = [];
+  const flareCpu = [];
+  const flareWall = [];
+  let fit;
+  // Interleaved: flare, ours, flare, ours, … so both sides see the same machine load.
+  for (let r = 0; r < repeat; r++) {
+    const t = flare.run(cs.id);
+    flareCpu.push(t.cpu);
+    flareWall.push(t.wall);
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    fit = runOurs();
+    oursWall.push((performance.now() - t0) / 1000);
+    const cu = process.cpuUsage(c0);
+    oursCpu.push((cu.user + cu.system) / 1e6);
+  }
   let diff = 0;
   let scale = 0;
   let extra = '';
   if (cs.kind === 'slim') {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    const fit = slim(X, y, { method: cs.m.method, q: cs.m.q ?? 2, lambda: f.lambda });
-    ms = performance.now() - t0;
-    const cu = process.cpuUsage(c0);
-    cpuMs = (cu.user + cu.system) / 1000;
     const L = f.lambda.length;
     for (let k = 0; k < L; k++) {
       const col = new Float64Array(cs.d);
@@ -87,12 +95,6 @@ for (const cs of cases) {
     const dfSame = f.df.every((v, k) => v === fit.df[k]);
     extra = `df ${dfSame ? 'equal' : `differ (${Array.from(fit.df).join(',')} vs ${f.df.join(',')})`}; last df ${f.df[L - 1]}`;
   } else {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    const fit = sugm(X, { method: cs.method, lambda: f.lambda });
-    ms = performance.now() - t0;
-    const cu = process.cpuUsage(c0);
-    cpuMs = (cu.user + cu.system) / 1000;
     for (let k = 0; k < f.lambda.length; k++) {
       const M = fit.icov[k];
       const col = new Float64Array(cs.d * cs.d);
@@ -105,10 +107,11 @@ for (const cs of cases) {
     extra = `sparsity at last λ ${fit.sparsity[fit.sparsity.length - 1].toFixed(4)}`;
   }
   const label = cs.kind === 'slim' ? cs.m.label : cs.method.toUpperCase();
-  rows.push({ label, d: cs.d, flareS: f.seconds, oursS: ms / 1000, flareCpu: f.cpu, oursCpu: cpuMs / 1000, diff, rel: diff / Math.max(scale, 1e-300), extra });
-  console.error(`ours ${cs.id}: ${(ms / 1000).toFixed(3)} s wall, ${(cpuMs / 1000).toFixed(3)} s cpu (flare ${f.seconds.toFixed(3)} s wall, ${f.cpu.toFixed(3)} s cpu), max|diff| ${diff.toExponential(2)}`);
+  const row = { label, d: cs.d, flareS: median(flareWall), oursS: median(oursWall), flareCpu: median(flareCpu), oursCpu: median(oursCpu), diff, rel: diff / Math.max(scale, 1e-300), extra };
+  rows.push(row);
+  console.error(`${cs.id}: ours ${row.oursCpu.toFixed(3)} s cpu, ${row.oursS.toFixed(3)} s wall; flare ${row.flareCpu.toFixed(3)} s cpu, ${row.flareS.toFixed(3)} s wall (medians of ${repeat}); ratio cpu ${(row.oursCpu / row.flareCpu).toFixed(2)}; max|diff| ${diff.toExponential(2)}`);
 }
-rmSync(dir, { recursive: true, force: true });
+flare.close();
 
 const info = machineInfo();
 const command = `R_LIBS=/tmp/Rlib node bench/sparse-regression/vs-flare.mjs${quick ? ' --quick' : ''}`;
@@ -122,7 +125,7 @@ const report = [
   '',
   machineMarkdown(info, command),
   `- data: flare's Table 2 design, n = ${n}; slim: flare's default 20-λ path per method, passed to ours via \`lambda\`; sugm: flare's defaults (5 λ), flare's λ passed to ours`,
-  '- one timed run per case and side (flare: system.time around slim()/sugm(); ours: performance.now / process.cpuUsage around slim()/sugm() after a JIT warm-up on a small problem). CPU = user + system seconds of the process: the machine is shared, so CPU time is the steadier comparison; wall time is listed too',
+  `- ${repeat} timed run(s) per case and side, interleaved (flare, ours, flare, ours, …) so both see the same machine load; medians reported. flare ${flare.version}: system.time around slim()/sugm() in one long-lived R process (flare-server.R; no R start-up in the time); ours: performance.now / process.cpuUsage around slim()/sugm() after a JIT warm-up on a small problem. CPU = user + system seconds of the process: the machine is shared, so CPU time is the steadier comparison; wall time is listed too`,
   '- time ratio < 1: ours is faster',
   '',
   table,

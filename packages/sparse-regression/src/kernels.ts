@@ -16,8 +16,10 @@ export interface Stage {
   k: number;
   /** Local → global variable index (length ≥ k). */
   idx: Int32Array;
-  /** Local → offset of the data column in the column-major data (data stages only). */
+  /** Local → offset of the data column in `cols` (data stages only). */
   colOff: Int32Array;
+  /** Data stages: the column-major data the offsets point into (a compact copy of the stage's columns, or all). */
+  cols: Float64Array;
   /** Row-major Gram block with row stride `stride`. */
   gram: Float64Array;
   stride: number;
@@ -47,6 +49,9 @@ export interface DataWorkspace {
   g: Float64Array;
   xy: Float64Array;
   xb: Float64Array;
+  /** Backtracking: X_S β⁺ of the latest and the previous trial step (rotated with xb, see runDataStage). */
+  xbTrial: Float64Array;
+  xbTrialPrev: Float64Array;
   yi: Float64Array;
   aTil: Float64Array;
   aPrev: Float64Array;
@@ -80,7 +85,7 @@ export function createDataWorkspace(
     n, p, cols, varOff, y, xty, lqProx,
     beta: new Float64Array(p), alpha: new Float64Array(n), mu: new Float64Array(n),
     b0: new Float64Array(p), b1: new Float64Array(p), act: new Int32Array(p), act1: new Int32Array(p),
-    g: new Float64Array(p), xy: new Float64Array(p), xb: new Float64Array(n), yi: new Float64Array(n),
+    g: new Float64Array(p), xy: new Float64Array(p), xb: new Float64Array(n), xbTrial: new Float64Array(n), xbTrialPrev: new Float64Array(n), yi: new Float64Array(n),
     aTil: new Float64Array(n), aPrev: new Float64Array(n), r: new Float64Array(n), w: new Float64Array(n),
     xtw: new Float64Array(p), cS: new Float64Array(p), u: new Float64Array(p), gb: new Float64Array(p), gb1: new Float64Array(p),
   };
@@ -131,8 +136,8 @@ function betaStep(k: number, b0: Float64Array, g: Float64Array, T: number, thr: 
  * out[i] is the left-to-right sum over the support in order, so the blocking does not change a single bit.
  */
 function dataTimes(ws: DataWorkspace, st: Stage, b: Float64Array, act: Int32Array, sa: number, out: Float64Array): void {
-  const { n, cols } = ws;
-  const colOff = st.colOff;
+  const { n } = ws;
+  const { colOff, cols } = st;
   if (sa === 0) {
     out.fill(0, 0, n);
     return;
@@ -186,7 +191,31 @@ function columnsTimes(cols: Float64Array, colOff: Int32Array, k: number, n: numb
     out[q + 2] = s2;
     out[q + 3] = s3;
   }
-  for (; q < k; q++) {
+  // Remainders of two or three columns also share one pass: a lone dot product is bound by its add chain.
+  const m = k - q;
+  if (m === 3) {
+    const o0 = colOff[q]!, o1 = colOff[q + 1]!, o2 = colOff[q + 2]!;
+    let s0 = 0, s1 = 0, s2 = 0;
+    for (let i = 0; i < n; i++) {
+      const w = v[i]!;
+      s0 += cols[o0 + i]! * w;
+      s1 += cols[o1 + i]! * w;
+      s2 += cols[o2 + i]! * w;
+    }
+    out[q] = s0;
+    out[q + 1] = s1;
+    out[q + 2] = s2;
+  } else if (m === 2) {
+    const o0 = colOff[q]!, o1 = colOff[q + 1]!;
+    let s0 = 0, s1 = 0;
+    for (let i = 0; i < n; i++) {
+      const w = v[i]!;
+      s0 += cols[o0 + i]! * w;
+      s1 += cols[o1 + i]! * w;
+    }
+    out[q] = s0;
+    out[q + 1] = s1;
+  } else if (m === 1) {
     const o0 = colOff[q]!;
     let s0 = 0;
     for (let i = 0; i < n; i++) s0 += cols[o0 + i]! * v[i]!;
@@ -255,45 +284,6 @@ function alphaStep(ws: DataWorkspace, method: DataMethod, t: number): number {
 }
 
 /**
- * ½‖yi − X_S b‖² (flare's backtracking test F < Q) in one pass over the rows; X_S b is summed in exactly the order
- * of `dataTimes` (first four columns together, then pairs, then one), so the value is bit-identical to forming it.
- */
-function halfSquaredResidual(ws: DataWorkspace, st: Stage, b: Float64Array, act: Int32Array, sa: number): number {
-  const { n, cols, yi } = ws;
-  const colOff = st.colOff;
-  let s = 0;
-  if (sa === 0) {
-    for (let i = 0; i < n; i++) s += yi[i]! * yi[i]!;
-    return s / 2;
-  }
-  if (sa <= 2) {
-    const c0 = b[act[0]!]!;
-    const o0 = colOff[act[0]!]!;
-    if (sa === 1) {
-      for (let i = 0; i < n; i++) {
-        const e = yi[i]! - c0 * cols[o0 + i]!;
-        s += e * e;
-      }
-    } else {
-      const c1 = b[act[1]!]!;
-      const o1 = colOff[act[1]!]!;
-      for (let i = 0; i < n; i++) {
-        const e = yi[i]! - (c0 * cols[o0 + i]! + c1 * cols[o1 + i]!);
-        s += e * e;
-      }
-    }
-    return s / 2;
-  }
-  dataTimes(ws, st, b, act, sa, ws.r);
-  const r = ws.r;
-  for (let i = 0; i < n; i++) {
-    const e = yi[i]! - r[i]!;
-    s += e * e;
-  }
-  return s / 2;
-}
-
-/**
  * One screening stage of a data method, warm-started from ws.beta / ws.alpha / ws.mu and written back.
  * flare mode: stop when the support size is unchanged and max(‖Δα‖₁, ‖Δβ‖₁, ‖α + Xβ − y‖∞) ≤ prec
  * (lasso: ‖Δβ‖₁). strict mode (`gapCheck` given): stop when the relative duality gap ≤ gapTolerance.
@@ -304,7 +294,11 @@ export function runDataStage(
   c: StageControl,
   gapCheck: ((ws: DataWorkspace, c: StageControl) => number) | undefined,
 ): StageOutcome {
-  const { n, y, beta, alpha, mu, b0, b1, g, xy, xb, yi, aTil } = ws;
+  const { n, y, beta, alpha, mu, b0, b1, g, xy, yi, aTil } = ws;
+  // X_S β and the two trial products rotate: the accepted trial's product becomes the next X_S β (no recomputation).
+  let xb = ws.xb;
+  let xbTrial = ws.xbTrial;
+  let xbTrialPrev = ws.xbTrialPrev;
   let act = ws.act;
   let act1 = ws.act1;
   const { k, idx, gram, stride } = st;
@@ -330,7 +324,7 @@ export function runDataStage(
   const { cS, u } = ws;
   if (gramForm) {
     for (let q = 0; q < k; q++) cS[q] = ws.xty[idx[q]!]!;
-    columnsTimes(ws.cols, st.colOff, k, n, mu, u);
+    columnsTimes(st.cols, st.colOff, k, n, mu, u);
     gramTimes(gram, stride, k, b0, act, sa, gb);
   }
   let theta = 0;
@@ -379,21 +373,29 @@ export function runDataStage(
         yi[i] = y[i]! - a - mu[i]!;
       }
       maxDif = dif;
-      columnsTimes(ws.cols, st.colOff, k, n, yi, xy);
+      columnsTimes(st.cols, st.colOff, k, n, yi, xy);
     } else if (!isLasso) {
       for (let i = 0; i < n; i++) aTil[i] = y[i]! - xb[i]! - mu[i]!;
       maxDif = alphaStep(ws, method, alphaThreshold);
       for (let i = 0; i < n; i++) yi[i] = y[i]! - alpha[i]! - mu[i]!;
-      columnsTimes(ws.cols, st.colOff, k, n, yi, xy);
+      columnsTimes(st.cols, st.colOff, k, n, yi, xy);
     }
     const saPre = sa;
     if (!gramForm) gramGradient(gram, stride, k, b0, act, sa, xy, g);
     let T0 = st.T;
+    // Which buffer holds X_S β⁺ for the step finally taken: 1 = xbTrial, 2 = xbTrialPrev, 0 = none (recompute).
+    let known = 0;
     if (c.backtrack && ite < BACKTRACK_ITERATIONS) {
       // flare's form, kept on purpose: F < Q is equivalent to dᵀGd < T‖d‖² (d = β⁺ − β, g = Gβ − Xᵀyi), which is
       // cheaper, but flare's rounding near convergence resets T to the safe bound more often, and strict mode's gap
       // target relies on that (the exact test halves T down to epsT and stalls: checked on the LAD reference).
-      const q0 = halfSquaredResidual(ws, st, b0, act, sa);
+      // ½‖yi − X_Sβ‖² from xb = X_Sβ, the same sums flare forms (left to right over the support), so the same bits.
+      let q0 = 0;
+      for (let i = 0; i < n; i++) {
+        const e = yi[i]! - xb[i]!;
+        q0 += e * e;
+      }
+      q0 /= 2;
       let trials = 0;
       let tracking = true;
       while (tracking && T0 > BACKTRACK_MIN_T) {
@@ -405,16 +407,36 @@ export function runDataStage(
         }
         let lin = 0;
         for (let q = 0; q < k; q++) lin += g[q]! * (b1[q]! - b0[q]!);
-        const smaller = halfSquaredResidual(ws, st, b1, act1, sa1) < q0 + lin + (sq * T0) / 2;
+        dataTimes(ws, st, b1, act1, sa1, xbTrial);
+        let f = 0;
+        for (let i = 0; i < n; i++) {
+          const e = yi[i]! - xbTrial[i]!;
+          f += e * e;
+        }
+        const smaller = f / 2 < q0 + lin + (sq * T0) / 2;
         trials++;
-        if (smaller) T0 *= BACKTRACK_RATIO; // F < Q
-        else {
-          T0 = trials === 1 ? st.T : T0 / BACKTRACK_RATIO;
+        if (smaller) {
+          T0 *= BACKTRACK_RATIO; // F < Q
+          const t = xbTrialPrev;
+          xbTrialPrev = xbTrial;
+          xbTrial = t;
+        } else {
+          // Back to the previous trial's T (exact: halving and doubling are exact), whose X_Sβ⁺ is kept.
+          if (trials === 1) {
+            T0 = st.T;
+            known = 1;
+          } else {
+            T0 /= BACKTRACK_RATIO;
+            known = 2;
+          }
           tracking = false;
         }
       }
       // flare keeps the last halving unchecked when it drops below epsT; strict mode reverts to the checked one.
-      if (strict && tracking && trials > 0) T0 /= BACKTRACK_RATIO;
+      if (strict && tracking && trials > 0) {
+        T0 /= BACKTRACK_RATIO;
+        known = 2;
+      }
     }
     const thr = isLasso ? lassoThreshold : 1 / (rho * T0);
     const sa1 = betaStep(k, b0, g, T0, thr, b1, act1);
@@ -438,7 +460,18 @@ export function runDataStage(
       gb1 = t;
     }
     if (!isLasso) {
-      dataTimes(ws, st, b0, act, sa, xb);
+      if (known !== 0) {
+        // The step taken is the trial whose X_Sβ⁺ is in hand (β⁺ recomputed by betaStep with the same T: same bits).
+        const t = xb;
+        if (known === 1) {
+          xb = xbTrial;
+          xbTrial = t;
+        } else {
+          xb = xbTrialPrev;
+          xbTrialPrev = t;
+        }
+        ws.xb = xb;
+      } else dataTimes(ws, st, b0, act, sa, xb);
       let muDif = 0;
       for (let i = 0; i < n; i++) {
         const e = alpha[i]! + xb[i]! - y[i]!;
@@ -467,6 +500,9 @@ export function runDataStage(
   }
   ws.act = act;
   ws.act1 = act1;
+  ws.xb = xb;
+  ws.xbTrial = xbTrial;
+  ws.xbTrialPrev = xbTrialPrev;
   ws.gb = gb;
   ws.gb1 = gb1;
   for (let q = 0; q < k; q++) beta[idx[q]!] = b0[q]!;
@@ -615,7 +651,21 @@ function rowsTimes(A: Float64Array, stride: number, k: number, v: Float64Array, 
     out[q + 2] = s2;
     out[q + 3] = s3;
   }
-  for (; q < k; q++) {
+  const m = k - q;
+  if (m >= 2) {
+    const r0 = q * stride, r1 = r0 + stride;
+    const r2 = m === 3 ? r1 + stride : r1;
+    let s0 = 0, s1 = 0, s2 = 0;
+    for (let j = 0; j < k; j++) {
+      const w = v[j]!;
+      s0 += A[r0 + j]! * w;
+      s1 += A[r1 + j]! * w;
+      s2 += A[r2 + j]! * w;
+    }
+    out[q] = s0;
+    out[q + 1] = s1;
+    if (m === 3) out[q + 2] = s2;
+  } else if (m === 1) {
     const r0 = q * stride;
     let s0 = 0;
     for (let j = 0; j < k; j++) s0 += A[r0 + j]! * v[j]!;

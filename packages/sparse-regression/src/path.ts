@@ -116,8 +116,14 @@ class StageSet {
   }
 }
 
+function iota(p: number): Int32Array {
+  const out = new Int32Array(p);
+  for (let i = 0; i < p; i++) out[i] = i;
+  return out;
+}
+
 function emptyStage(p: number): Stage {
-  return { k: 0, idx: new Int32Array(p), colOff: new Int32Array(p), gram: new Float64Array(0), stride: 0, a: new Float64Array(0), T: 0 };
+  return { k: 0, idx: new Int32Array(p), colOff: new Int32Array(p), cols: new Float64Array(0), gram: new Float64Array(0), stride: 0, a: new Float64Array(0), T: 0 };
 }
 
 function iterationCaps(c: PathControl): [number, number, number] {
@@ -143,7 +149,7 @@ export function runDataPath(
   const sets = [new StageSet(p, order, sizes[0]), new StageSet(p, order, sizes[1])];
   const stages = [emptyStage(p), emptyStage(p)];
   const full: Stage = {
-    k: p, idx: Int32Array.from({ length: p }, (_, i) => i), colOff: ws.varOff, gram: fullGram, stride: p,
+    k: p, idx: iota(p), colOff: ws.varOff, cols: ws.cols, gram: fullGram, stride: p,
     a: new Float64Array(0), T: maxRowSum(fullGram, p, p) * (method === 'lasso' ? 0.8 : 1),
   };
   const member = new Uint8Array(p);
@@ -163,7 +169,14 @@ export function runDataPath(
         const k = set.k;
         st.k = k;
         st.idx.set(set.idx.subarray(0, k));
-        for (let t = 0; t < k; t++) st.colOff[t] = ws.varOff[st.idx[t]!]!;
+        // A compact copy of the stage's columns (as flare makes): the stage's products then stream one block.
+        const n = ws.n;
+        if (st.cols.length < k * n) st.cols = new Float64Array(Math.min(p, 2 * k) * n);
+        for (let t = 0; t < k; t++) {
+          st.colOff[t] = t * n;
+          const off = ws.varOff[st.idx[t]!]!;
+          st.cols.set(ws.cols.subarray(off, off + n), t * n);
+        }
         st.gram = new Float64Array(k * k);
         st.stride = k;
         for (let i = 0; i < k; i++) {
@@ -208,7 +221,7 @@ export function runGramPath(
   const sets = [new StageSet(p, order, sizes[0]), new StageSet(p, order, sizes[1])];
   const stages = [emptyStage(p), emptyStage(p)];
   const full: Stage = {
-    k: p, idx: Int32Array.from({ length: p }, (_, i) => i), colOff: new Int32Array(0), gram: fullGram, stride: p, a: A,
+    k: p, idx: iota(p), colOff: new Int32Array(0), cols: new Float64Array(0), gram: fullGram, stride: p, a: A,
     T: maxRowSum(fullGram, p, p),
   };
   const member = new Uint8Array(p);
