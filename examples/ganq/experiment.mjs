@@ -78,6 +78,7 @@ function syntheticStudy(/** @type {{ quick: boolean, seed: number, log: (...a: u
     ['GANQ⋆ K=10, 0.5% outliers', (W, H, bits) => ganq(W, H, { bits, outliers: { ratio: 0.005 } }).dequantize()],
     ['GANQ K=10, T⁰ = RTN grid', (W, H, bits) => ganq(W, H, { bits, init: 'rtn' }).dequantize()],
     ['GANQ K=10 act-order (ours)', (W, H, bits) => ganq(W, H, { bits, actOrder: true }).dequantize()],
+    ['GANQ K=10 dead inputs excluded (ours)', (W, H, bits) => ganq(W, H, { bits, deadInputs: 'exclude' }).dequantize()],
   ];
   /** @type {Array<Array<string | number>>} */
   const rows = [];
@@ -135,7 +136,9 @@ const MODEL_METHODS = [
   { key: 'gptq-act', label: 'GPTQ act-order', options: { method: 'gptq', gptq: { actOrder: true } } },
   { key: 'ganq', label: 'GANQ', options: { method: 'ganq' } },
   { key: 'ganq-rtn', label: 'GANQ, T⁰ = RTN grid', options: { method: 'ganq', ganq: { init: 'rtn' } } },
+  { key: 'ganq-live', label: 'GANQ, dead inputs excluded (ours)', options: { method: 'ganq', ganq: { deadInputs: 'exclude' } } },
   { key: 'ganq-act', label: 'GANQ act-order (ours)', options: { method: 'ganq', ganq: { actOrder: true } } },
+  { key: 'ganq-act-live', label: 'GANQ act-order + dead inputs excluded (ours)', options: { method: 'ganq', ganq: { actOrder: true, deadInputs: 'exclude' } } },
   { key: 'ganq-outliers', label: 'GANQ⋆ (0.5% outliers)', options: { method: 'ganq', ganq: { outliers: { ratio: 0.005 } } } },
   { key: 'gptq-ts', label: 'GPTQ, true-sequential', options: { method: 'gptq', sequential: 'true' } },
   { key: 'ganq-ts', label: 'GANQ, true-sequential', options: { method: 'ganq', sequential: 'true' } },
@@ -229,7 +232,7 @@ async function modelStudy(/** @type {{ quick: boolean, seed: number, log: (...a:
   let cases = 0;
   /** @type {string[]} */
   const exceptions = [];
-  const variantWins = { rtnInitBeatsGptq: 0, defaultBeatsGptqAct: 0, actBeatsGptqAct: 0 };
+  const variantWins = { rtnInitBeatsGptq: 0, deadExcludedBeatsGptq: 0, defaultBeatsGptqAct: 0, actBeatsGptqAct: 0 };
   for (const { name, layer } of model.linearLayers()) {
     const W = layer.weightMatrix();
     const H = grams.get(name).H;
@@ -240,6 +243,7 @@ async function modelStudy(/** @type {{ quick: boolean, seed: number, log: (...a:
         gptqAct: gptq(W, H, { bits, actOrder: true }).relativeError,
         ganq: ganq(W, H, { bits }).relativeError,
         ganqRtn: ganq(W, H, { bits, init: 'rtn' }).relativeError,
+        ganqLive: ganq(W, H, { bits, deadInputs: 'exclude' }).relativeError,
         ganqAct: ganq(W, H, { bits, actOrder: true }).relativeError,
         ganqOutliers: ganq(W, H, { bits, outliers: { ratio: 0.005 } }).relativeError,
       };
@@ -249,9 +253,10 @@ async function modelStudy(/** @type {{ quick: boolean, seed: number, log: (...a:
       const short = name.replace('model.decoder.layers.', '');
       if (!ok) exceptions.push(`${short} at ${bits} bits`);
       variantWins.rtnInitBeatsGptq += e.ganqRtn < e.gptq ? 1 : 0;
+      variantWins.deadExcludedBeatsGptq += e.ganqLive < e.gptq ? 1 : 0;
       variantWins.defaultBeatsGptqAct += e.ganq < e.gptqAct ? 1 : 0;
       variantWins.actBeatsGptqAct += e.ganqAct < e.gptqAct ? 1 : 0;
-      layerRows.push([short, `${W.rows}×${W.cols}`, bits, ...[e.rtn, e.gptq, e.gptqAct, e.ganq, e.ganqRtn, e.ganqAct, e.ganqOutliers].map((v) => Number(v.toExponential(3))), Number((e.gptq / e.ganq).toFixed(2)), ok ? 'yes' : 'NO']);
+      layerRows.push([short, `${W.rows}×${W.cols}`, bits, ...[e.rtn, e.gptq, e.gptqAct, e.ganq, e.ganqRtn, e.ganqLive, e.ganqAct, e.ganqOutliers].map((v) => Number(v.toExponential(3))), Number((e.gptq / e.ganq).toFixed(2)), ok ? 'yes' : 'NO']);
     }
   }
   log(`layer ordering GANQ < GPTQ < RTN on the model's layers: ${ordered} of ${cases}; exceptions: ${exceptions.join(', ') || 'none'}; variants ${JSON.stringify(variantWins)}`);
@@ -280,9 +285,9 @@ export default {
       `The gaps are far smaller than the paper's (its GANQ 3-bit gap, +30.1%, is ${(0.3008 / Math.max(gap('ganq', 3), 1e-12)).toFixed(0)}× ours): this ${M.config.numHiddenLayers}-layer byte model (${M.fp.bitsPerToken.toFixed(2)} bits/byte) is much less sensitive to weight noise than OPT-125M, so differences of hundredths of a percent decide the ordering. ` +
       `Relative layer error ordered GANQ < GPTQ < RTN on ${M.ordered} of ${M.cases} (layer, bit-width) cases of the model (same H for every method), ` +
       `and on ${syn.held} of ${syn.checks.length} synthetic cases (mean GPTQ/GANQ error ratio ${syn.ratio4.toFixed(1)}× at 4 bits, ${syn.ratio3.toFixed(1)}× at 3 bits). ` +
-      `Exceptions: ${M.exceptions.join(', ') || 'none'}. With the RTN grid as T⁰ instead of the reference code's 3-bit quantile / 4-bit segment grid, GANQ < GPTQ on ${M.variantWins.rtnInitBeatsGptq} of ${M.cases}. ` +
+      `Exceptions: ${M.exceptions.join(', ') || 'none'}. With the RTN grid as T⁰ instead of the reference code's 3-bit quantile / 4-bit segment grid, GANQ < GPTQ on ${M.variantWins.rtnInitBeatsGptq} of ${M.cases}; with dead inputs excluded from the fit (ours) on ${M.variantWins.deadExcludedBeatsGptq} of ${M.cases}. ` +
       `Against GPTQ with act-order (which the paper's GPTQ rows most likely lack), default GANQ has the lower layer error on ${M.variantWins.defaultBeatsGptqAct} of ${M.cases}, GANQ act-order (ours) on ${M.variantWins.actBeatsGptqAct} of ${M.cases}. ` +
-      `Model level, act-order / RTN-grid variants: GPTQ act-order ${pct(gap('gptq-act', 4))} / ${pct(gap('gptq-act', 3))}, GANQ T⁰ = RTN ${pct(gap('ganq-rtn', 4))} / ${pct(gap('ganq-rtn', 3))}, GANQ act-order (ours) ${pct(gap('ganq-act', 4))} / ${pct(gap('ganq-act', 3))} at 4 / 3 bits. ` +
+      `Model level, act-order / RTN-grid variants: GPTQ act-order ${pct(gap('gptq-act', 4))} / ${pct(gap('gptq-act', 3))}, GANQ T⁰ = RTN ${pct(gap('ganq-rtn', 4))} / ${pct(gap('ganq-rtn', 3))}, GANQ dead inputs excluded (ours) ${pct(gap('ganq-live', 4))} / ${pct(gap('ganq-live', 3))}, GANQ act-order (ours) ${pct(gap('ganq-act', 4))} / ${pct(gap('ganq-act', 3))}, both (ours) ${pct(gap('ganq-act-live', 4))} / ${pct(gap('ganq-act-live', 3))} at 4 / 3 bits. ` +
       `Sequential mode: block by block (GPTQ \`opt_sequential\`, as GANQ's code for OPT) unless marked true-sequential.`;
     return {
       summary,
@@ -297,9 +302,9 @@ export default {
         },
         {
           title: 'Relative layer error tr(ΔW H ΔWᵀ)/tr(W H Wᵀ) on every linear layer of the model (H from the FP32 calibration pass)',
-          columns: ['layer', 'm×n', 'bits', 'RTN', 'GPTQ', 'GPTQ act-order', 'GANQ', 'GANQ T⁰ = RTN', 'GANQ act-order (ours)', 'GANQ⋆ 0.5%', 'GPTQ ÷ GANQ', 'GANQ < GPTQ < RTN'],
+          columns: ['layer', 'm×n', 'bits', 'RTN', 'GPTQ', 'GPTQ act-order', 'GANQ', 'GANQ T⁰ = RTN', 'GANQ dead excluded (ours)', 'GANQ act-order (ours)', 'GANQ⋆ 0.5%', 'GPTQ ÷ GANQ', 'GANQ < GPTQ < RTN'],
           rows: M.layerRows,
-          notes: 'GANQ = the paper\'s method with the reference code\'s initial grid (quantiles at 3 bits, segments at 4), K = 10, natural column order. "act-order (ours)" runs the back-substitution over columns sorted by increasing H_jj (not in the paper).',
+          notes: 'GANQ = the paper\'s method with the reference code\'s initial grid (quantiles at 3 bits, segments at 4), K = 10, natural column order. "act-order (ours)" runs the back-substitution over columns sorted by increasing H_jj; "dead excluded (ours)" fits only the inputs active in calibration (neither is in the paper).',
         },
         { title: 'Synthetic LLM-like layers: relative layer error (and time, ms)', columns: ['layer', 'bits', 'method', 'relative error', 'ms'], rows: syn.rows },
         { title: 'Storage as a percentage of FP16 (GANQ Table 1 accounting, m = n)', columns: ['n', 'uniform 4-bit %', 'LUT 4-bit %'], rows: syn.storage },

@@ -281,6 +281,50 @@ describe('actOrder (ours): the S-step over columns sorted by increasing H_jj', (
   });
 });
 
+describe("deadInputs: 'exclude' (ours): dead columns dropped from the fit", () => {
+  test('equals plain GANQ on the live columns with the same absolute λ; dead entries take the code nearest to W', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e6 }), fc.constantFrom(3, 4), fc.boolean(), (seed, bits, actOrder) => {
+        const { W, H } = syntheticLayer(seed, 6, 28, 56, 3 + (seed % 5));
+        const n = W.cols;
+        const live = Array.from({ length: n }, (_, j) => j).filter((j) => H.get(j, j) > 0);
+        const nl = live.length;
+        const Wl = new Matrix(W.rows, nl);
+        for (let i = 0; i < W.rows; i++) for (let a = 0; a < nl; a++) Wl.set(i, a, W.get(i, live[a]!));
+        const Hl = new Matrix(nl, nl);
+        for (let a = 0; a < nl; a++) for (let b = 0; b < nl; b++) Hl.set(a, b, H.get(live[a]!, live[b]!));
+        let liveTrace = 0;
+        for (const j of live) liveTrace += H.get(j, j);
+        const lambda = 0.01 * ((liveTrace + (n - nl)) / n);
+        const ref = ganq(Wl, Hl, { bits, iterations: 3, actOrder, damp: lambda / (liveTrace / nl) });
+        const got = ganq(W, H, { bits, iterations: 3, actOrder, deadInputs: 'exclude' });
+        expect(got.deadInputs.length).toBe(n - nl);
+        expect(got.damping).toBeCloseTo(lambda, 10);
+        expect(Array.from(got.codebooks.data)).toEqual(Array.from(ref.codebooks.data));
+        const k = 1 << bits;
+        for (let i = 0; i < W.rows; i++) {
+          for (let a = 0; a < nl; a++) expect(got.codes[i * n + live[a]!]).toBe(ref.codes[i * nl + a]);
+          for (const j of got.deadInputs) {
+            const t = got.codebooks.data[i * k + got.codes[i * n + j]!]!;
+            for (let q = 0; q < k; q++) expect(Math.abs(t - W.get(i, j))).toBeLessThanOrEqual(Math.abs(got.codebooks.data[i * k + q]! - W.get(i, j)));
+          }
+        }
+        // Dead rows/columns of H are zero, so the error under the caller's H is the live problem's error.
+        expect(got.relativeError).toBeCloseTo(ref.relativeError, 12);
+      }),
+      { numRuns: 12, seed: 23 },
+    );
+  });
+
+  test('without dead inputs it is the default path; a bad value is a typed error', () => {
+    const { W, H } = syntheticLayer(12, 6, 24, 48, 0);
+    const a = ganq(W, H, { bits: 3, iterations: 2 });
+    const b = ganq(W, H, { bits: 3, iterations: 2, deadInputs: 'exclude' });
+    expect(Array.from(b.codes)).toEqual(Array.from(a.codes));
+    expect(() => ganq(W, H, { deadInputs: 'drop' as 'zero' })).toThrow(FirstOrderError);
+  });
+});
+
 describe('bad input', () => {
   const { W, H } = randomProblem(1, 3, 6);
   const code = (f: () => unknown): string => {

@@ -47,10 +47,18 @@ export interface GanqOptions {
    * codes are returned in the caller's column order. Default false (the paper's natural order).
    */
   readonly actOrder?: boolean;
+  /**
+   * Inputs never active during calibration (H_jj = 0). 'zero' (default): GPTQ's treatment, W[:, j] = 0 and
+   * H_jj = 1 (+ λ), so each row's codebook must also represent those zeros. 'exclude' (OURS; the paper's
+   * objective ‖(W − Ŵ)X‖² does not depend on them, but neither the paper nor its reference code drops them):
+   * GANQ runs on the live columns only, with the same absolute λ, and each dead entry gets the code nearest to
+   * its original weight. With outliers, the per-row outlier count is then taken over the live entries.
+   */
+  readonly deadInputs?: 'zero' | 'exclude';
 }
 
 /** GANQ defaults: K = 10 (paper §4.4, reference code `--max_epoch`), init per the reference code's utils.py. */
-export const GANQ_DEFAULTS = Object.freeze({ bits: 4, iterations: 10, init: 'auto' as GanqInit, damp: 0.01, blockSize: 128, actOrder: false });
+export const GANQ_DEFAULTS = Object.freeze({ bits: 4, iterations: 10, init: 'auto' as GanqInit, damp: 0.01, blockSize: 128, actOrder: false, deadInputs: 'zero' as 'zero' | 'exclude' });
 
 export interface GanqResult extends LutQuantizedMatrix {
   /** Objective tr(ΔW H_λ ΔWᵀ) (damped, dead inputs fixed) of the returned iterate. */
@@ -82,6 +90,8 @@ export function ganq(W: Matrix, H: Matrix, options: GanqBackendOptions): Promise
 export function ganq(W: Matrix, H: Matrix, options?: GanqOptions & { readonly backend?: undefined }): GanqResult;
 export function ganq(W: Matrix, H: Matrix, options: GanqOptions & { readonly backend?: GanqBackendOptions['backend'] | undefined } = {}): GanqResult | Promise<GanqResult> {
   if (options.actOrder !== undefined && typeof options.actOrder !== 'boolean') throw invalidOption('actOrder', 'a boolean', String(options.actOrder));
+  const dead = checkChoiceOption('deadInputs', options.deadInputs ?? GANQ_DEFAULTS.deadInputs, ['zero', 'exclude'] as const);
+  if (dead === 'exclude') return ganqLiveColumns(W, H, options);
   if (options.actOrder === true) return ganqActOrder(W, H, options);
   // An injected backend (CPU_GANQ_BACKEND, @firstorder/gpu's createGpuGanqBackend) may be asynchronous.
   if (options.backend !== undefined) return ganqWithBackend(W, H, options as GanqBackendOptions);
@@ -217,6 +227,79 @@ function ganqActOrder(
   };
   if (inner.backend !== undefined) return ganqWithBackend(Wp, Hp, inner as GanqBackendOptions).then(undo);
   return undo(ganq(Wp, Hp, { ...inner, backend: undefined }));
+}
+
+/**
+ * `deadInputs: 'exclude'`: GANQ on the live columns (H_jj > 0) with λ kept at the value the full problem would
+ * get, then the result expanded: dead entries take the code nearest to their original weight.
+ */
+function ganqLiveColumns(
+  W: Matrix,
+  H: Matrix,
+  options: GanqOptions & { readonly backend?: GanqBackendOptions['backend'] | undefined },
+): GanqResult | Promise<GanqResult> {
+  const start = now();
+  checkWeights(W);
+  checkGram(H, W.cols);
+  const { rows: m, cols: n } = W;
+  const live: number[] = [];
+  let liveTrace = 0;
+  for (let j = 0; j < n; j++) {
+    const d = H.data[j * n + j]!;
+    if (d > 0) {
+      live.push(j);
+      liveTrace += d;
+    }
+  }
+  const nl = live.length;
+  if (nl === n || nl === 0) return ganq(W, H, { ...options, deadInputs: 'zero' } as GanqBackendOptions);
+  const damp = checkNumberOption('damp', options.damp ?? GANQ_DEFAULTS.damp, { min: 0 });
+  // The full problem's λ: damp · mean diag after the dead fix (dead H_jj = 1).
+  const meanDiag = (liveTrace + (n - nl)) / n;
+  const lambda = damp * meanDiag;
+  const Wl = new Matrix(m, nl);
+  for (let i = 0; i < m; i++) for (let a = 0; a < nl; a++) Wl.data[i * nl + a] = W.data[i * n + live[a]!]!;
+  const Hl = new Matrix(nl, nl);
+  for (let a = 0; a < nl; a++) for (let b = 0; b < nl; b++) Hl.data[a * nl + b] = H.data[live[a]! * n + live[b]!]!;
+  const inner = { ...options, deadInputs: 'zero' as const, damp: lambda / (liveTrace / nl) };
+  const deadInputs = Int32Array.from({ length: n }, (_, j) => j).filter((j) => !(H.data[j * n + j]! > 0));
+  const expand = (r: GanqResult): GanqResult => {
+    const k = 1 << r.bits;
+    const T = r.codebooks.data;
+    const codes = new Uint8Array(m * n);
+    for (let i = 0; i < m; i++) {
+      for (let a = 0; a < nl; a++) codes[i * n + live[a]!] = r.codes[i * nl + a]!;
+      for (const j of deadInputs) {
+        const w = W.data[i * n + j]!;
+        let best = 0;
+        for (let q = 1; q < k; q++) if (Math.abs(T[i * k + q]! - w) < Math.abs(T[i * k + best]! - w)) best = q;
+        codes[i * n + j] = best;
+      }
+    }
+    let outliers: CsrMatrix | null = null;
+    if (r.outliers !== null) {
+      const o = r.outliers;
+      outliers = new CsrMatrix(m, n, o.rowPtr.slice(), Int32Array.from(o.colIndices, (c) => live[c]!), o.values.slice());
+    }
+    const q = new LutQuantizedMatrix(m, n, r.bits, codes, r.codebooks, outliers);
+    const result = Object.assign(q, {
+      objective: r.objective,
+      objectiveHistory: r.objectiveHistory,
+      initialObjective: r.initialObjective,
+      bestIteration: r.bestIteration,
+      relativeError: relativeLayerError(W, q.dequantize(), H),
+      outlierCount: r.outlierCount,
+      deadInputs,
+      damping: r.damping,
+      relativeDamping: r.damping / meanDiag,
+      dampingEscalations: r.dampingEscalations,
+      timeMs: 0,
+    });
+    result.timeMs = now() - start;
+    return result;
+  };
+  if (inner.backend !== undefined) return ganqWithBackend(Wl, Hl, inner as GanqBackendOptions).then(expand);
+  return expand(ganq(Wl, Hl, { ...inner, backend: undefined }));
 }
 
 /** Validated options and prepared data, shared by `ganq` and the backend path (`ganqWithBackend`). */
