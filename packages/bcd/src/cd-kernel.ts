@@ -160,6 +160,21 @@ function denseGradientAtZero(data: StandardizedData): Float64Array {
   return g0;
 }
 
+/** X̂ᵀŷ for CSC data: f_j(Σ_nz x_ij ŷ_i − m_j Σŷ). */
+function sparseGradientAtZero(data: SparseStandardizedData): Float64Array {
+  const { n, p, colPtr, rowIndices, values, factor, xm, included, yhat } = data;
+  let ySum = 0;
+  for (let i = 0; i < n; i++) ySum += yhat[i]!;
+  const g0 = new Float64Array(p);
+  for (let j = 0; j < p; j++) {
+    if (included[j] === 0) continue;
+    let s = 0;
+    for (let t = colPtr[j]!; t < colPtr[j + 1]!; t++) s += values[t]! * yhat[rowIndices[t]!]!;
+    g0[j] = factor[j]! * (s - xm[j]! * ySum);
+  }
+  return g0;
+}
+
 /** Soft-thresholded, ridge-shrunk coordinate minimizer: S(u, λ₁)/(v + λ₂). */
 function coordinateUpdate(u: number, l1: number, v: number, l2: number): number {
   const a = Math.abs(u) - l1;
@@ -232,7 +247,9 @@ abstract class CdState {
  * costs O(p) per changed coefficient; active-set cycles cost O(m) per update.
  */
 export class CovarianceState extends CdState {
-  declare readonly data: StandardizedData;
+  declare readonly data: StandardizedData | SparseStandardizedData;
+  /** Sparse X: column k of the entering variable scattered into a dense n-vector (kept all-zero between uses). */
+  private readonly scatter: Float64Array | undefined;
   /** Gram columns of active variables: column a at [a·p, (a+1)·p). Grows by doubling. */
   private gram: Float64Array;
   private capacity: number;
@@ -243,9 +260,10 @@ export class CovarianceState extends CdState {
   private readonly bActive: Float64Array;
   private readonly vActive: Float64Array;
 
-  constructor(data: StandardizedData) {
-    super(data, denseGradientAtZero(data));
+  constructor(data: StandardizedData | SparseStandardizedData) {
+    super(data, 'xhat' in data ? denseGradientAtZero(data) : sparseGradientAtZero(data));
     const p = data.p;
+    this.scatter = 'xhat' in data ? undefined : new Float64Array(data.n);
     this.capacity = Math.min(p, 16);
     this.gram = new Float64Array(p * Math.max(this.capacity, 1));
     this.snapshot = new Float64Array(p);
@@ -256,7 +274,14 @@ export class CovarianceState extends CdState {
   }
 
   private enter(k: number): void {
-    const { n, p, xhat, xv, included } = this.data;
+    const { n, p, xv, included } = this.data;
+    const data = this.data;
+    const dense = 'xhat' in data ? data.xhat : undefined;
+    const scatter = this.scatter;
+    if (!('xhat' in data)) {
+      // x̂_jᵀx̂_k = f_j f_k (x_jᵀx_k − m_k Σx_j − m_j Σx_k + n m_j m_k): raw column k scattered once.
+      for (let t = data.colPtr[k]!; t < data.colPtr[k + 1]!; t++) scatter![data.rowIndices[t]!] = data.values[t]!;
+    }
     if (this.nActive === this.capacity) {
       const next = Math.min(p, Math.max(1, this.capacity * 2));
       const grown = new Float64Array(p * next);
@@ -284,8 +309,18 @@ export class CovarianceState extends CdState {
       }
       const pj = this.activePos[j]!;
       // Symmetry: an active j already has column x̂_jᵀX̂ stored.
-      gram[base + j] = pj >= 0 ? gram[pj * p + k]! : columnDot(xhat, j * n, xhat.subarray(offK, offK + n), n);
+      if (pj >= 0) gram[base + j] = gram[pj * p + k]!;
+      else if (dense !== undefined) gram[base + j] = columnDot(dense, j * n, dense.subarray(offK, offK + n), n);
+      else {
+        const sd = data as SparseStandardizedData;
+        let raw = 0;
+        for (let t = sd.colPtr[j]!; t < sd.colPtr[j + 1]!; t++) raw += sd.values[t]! * scatter![sd.rowIndices[t]!]!;
+        const mj = sd.xm[j]!;
+        const mk = sd.xm[k]!;
+        gram[base + j] = sd.factor[j]! * sd.factor[k]! * (raw - mk * sd.colSum[j]! - mj * sd.colSum[k]! + n * mj * mk);
+      }
     }
+    if (!('xhat' in data)) for (let t = data.colPtr[k]!; t < data.colPtr[k + 1]!; t++) scatter![data.rowIndices[t]!] = 0;
     const cap = this.capacity;
     const G = this.activeGram;
     for (let c = 0; c < position; c++) {

@@ -174,7 +174,7 @@ function checkBoolean(name: string, value: unknown, fallback: boolean): boolean 
   return value;
 }
 
-function resolveOptions(options: LassoPathOptions, n: number, p: number, sparse: boolean): Resolved {
+function resolveOptions(options: LassoPathOptions, n: number, p: number): Resolved {
   const d = LASSO_PATH_DEFAULTS;
   if (options.tolerance !== undefined) {
     throw invalidOption('tolerance', 'undefined (lassoPath stops on glmnet\'s `thresh`; set thresh instead)', options.tolerance);
@@ -198,10 +198,8 @@ function resolveOptions(options: LassoPathOptions, n: number, p: number, sparse:
     userLambda.sort().reverse(); // glmnet fits user λ in decreasing order
   }
   const typeOption = checkChoiceOption('type', options.type ?? 'auto', ['auto', 'covariance', 'naive'] as const);
-  if (sparse && typeOption === 'covariance') {
-    throw invalidOption('type', "'auto' or 'naive' for a sparse X (covariance updates need dense X for now)", typeOption);
-  }
-  const method = typeOption === 'auto' ? (!sparse && p < d.covarianceBelow ? 'covariance' : 'naive') : typeOption;
+  // glmnet: type.gaussian = covariance when nvars < 500, for dense and sparse x alike.
+  const method = typeOption === 'auto' ? (p < d.covarianceBelow ? 'covariance' : 'naive') : typeOption;
   return {
     alpha,
     nlambda,
@@ -270,14 +268,15 @@ function prepare(X: unknown, y: ArrayLike<number>): { design: Design; response: 
  *
  * Memory: for dense X one column-major standardized copy (8·n·p bytes), plus, for covariance updates,
  * the Gram columns of the active variables (8·p per active variable). A sparse CscMatrix is read in
- * place (centring and scaling stay implicit) and always uses naive updates.
+ * place (centring and scaling stay implicit) with either method; its Gram columns come from sparse
+ * column products with the centring applied algebraically.
  */
 export function lassoPath(X: Design, y: ArrayLike<number>, options: LassoPathOptions = {}): LassoPathResult {
   if (options === null || typeof options !== 'object') throw invalidOption('options', 'an object', options);
   const { design, response } = prepare(X, y);
   const n = design.rows;
   const p = design.cols;
-  const o = resolveOptions(options, n, p, design instanceof CscMatrix);
+  const o = resolveOptions(options, n, p);
   const driver = new IterationDriver<LassoPathIterationInfo>(
     {
       ...(options.onIteration !== undefined ? { onIteration: options.onIteration } : {}),
@@ -294,8 +293,8 @@ export function lassoPath(X: Design, y: ArrayLike<number>, options: LassoPathOpt
     throw invalidArgument('y', 'a response that is not constant (glmnet fails at standardization too)', 'a constant y');
   }
   let state: CdMethodState;
-  if ('colPtr' in data) state = new SparseNaiveState(data);
-  else state = o.method === 'covariance' ? new CovarianceState(data) : new NaiveState(data);
+  if (o.method === 'covariance') state = new CovarianceState(data);
+  else state = 'colPtr' in data ? new SparseNaiveState(data) : new NaiveState(data);
   state.threshold = o.thresh;
   if (!(state instanceof CovarianceState)) state.useStrongRule = o.strongRule;
 

@@ -319,14 +319,20 @@ describe('optimality certificates', () => {
 });
 
 describe('sparse (CSC) input', () => {
-  it('matches glmnet on Boston through a CscMatrix (same checks as dense)', () => {
-    for (const name of ['boston_lasso', 'boston_nointercept', 'boston_nostandardize_enet']) {
+  it('matches glmnet on Boston through a CscMatrix, covariance (glmnet default for p < 500) and naive updates', () => {
+    for (const [name, type] of [
+      ['boston_lasso', 'covariance'],
+      ['boston_nointercept', 'covariance'],
+      ['boston_nostandardize_enet', 'covariance'],
+      ['boston_lasso', 'naive'],
+      ['boston_nostandardize_enet', 'naive'],
+    ] as const) {
       const fx = loadFixture(name);
       const { X, y } = boston();
       const sparse = CscMatrix.fromDense(X);
       const semantics = { alpha: fx.args.alpha ?? 1, intercept: fx.args.intercept ?? true, standardize: fx.args.standardize ?? true };
-      const path = lassoPath(sparse, y, { ...semantics, lambda: fx.lambda, thresh: 1e-14 });
-      expect(path.method).toBe('naive');
+      const path = lassoPath(sparse, y, { ...semantics, lambda: fx.lambda, thresh: 1e-14, ...(type === 'naive' ? { type } : {}) });
+      expect(path.method).toBe(type);
       const { xs, ys } = columnScales(X, semantics.standardize, semantics.intercept);
       const sy = ys(y);
       for (let k = 0; k < fx.lambda.length; k++) {
@@ -358,15 +364,17 @@ describe('sparse (CSC) input', () => {
           const y = rng.fillNormal(new Float64Array(n));
           const options: LassoPathOptions = { alpha: 0.8, intercept, standardize, nlambda: 10, thresh: 1e-24 };
           const dense = lassoPath(X, y, options);
-          const sparse = lassoPath(CscMatrix.fromDense(X), y, { ...options, lambda: dense.lambda });
-          expect(sparse.lambdaMax).toBeCloseTo(dense.lambdaMax, 10);
-          for (let k = 0; k < dense.lambda.length; k++) {
-            const f = dense.objectives[k]!;
-            expect(Math.abs(sparse.objectives[k]! - f)).toBeLessThanOrEqual(1e-10 * Math.max(1, f));
-            const { xs, ys } = columnScales(X, standardize, intercept);
-            const c = ys(y);
-            const kkt = kktResidual(X, y, sparse.a0[k]!, coefficientsAt(sparse, k, p), sparse.lambda[k]!, 0.8, xs, c, intercept);
-            expect(kkt).toBeLessThanOrEqual(1e-9 * Math.max(1, c));
+          for (const type of ['covariance', 'naive'] as const) {
+            const sparse = lassoPath(CscMatrix.fromDense(X), y, { ...options, lambda: dense.lambda, type });
+            expect(sparse.lambdaMax).toBeCloseTo(dense.lambdaMax, 10);
+            for (let k = 0; k < dense.lambda.length; k++) {
+              const f = dense.objectives[k]!;
+              expect(Math.abs(sparse.objectives[k]! - f)).toBeLessThanOrEqual(1e-10 * Math.max(1, f));
+              const { xs, ys } = columnScales(X, standardize, intercept);
+              const c = ys(y);
+              const kkt = kktResidual(X, y, sparse.a0[k]!, coefficientsAt(sparse, k, p), sparse.lambda[k]!, 0.8, xs, c, intercept);
+              expect(kkt).toBeLessThanOrEqual(1e-9 * Math.max(1, c));
+            }
           }
         },
       ),
@@ -374,9 +382,15 @@ describe('sparse (CSC) input', () => {
     );
   });
 
-  it('rejects covariance updates for sparse X', () => {
+  it('sparse covariance updates read X in place: a sparse X with nonzero means gives the dense Gram-based path', () => {
+    // Shifted columns (mean far from 0) make the algebraic centring x̂_jᵀx̂_k = f_j f_k(x_jᵀx_k − m_kΣx_j − m_jΣx_k + n m_j m_k) matter.
     const { X, y } = boston();
-    expect(() => lassoPath(CscMatrix.fromDense(X), y, { type: 'covariance' })).toThrow(FirstOrderError);
+    const sparse = CscMatrix.fromDense(X);
+    const a = lassoPath(X, y, { type: 'covariance', thresh: 1e-14 });
+    const b = lassoPath(sparse, y, { type: 'covariance', thresh: 1e-14 });
+    expect(b.method).toBe('covariance');
+    expect(b.lambda.length).toBe(a.lambda.length);
+    for (let k = 0; k < a.lambda.length; k++) expect(Math.abs(b.objectives[k]! - a.objectives[k]!)).toBeLessThanOrEqual(1e-12 * a.objectives[k]!);
   });
 });
 
