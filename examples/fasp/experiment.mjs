@@ -235,7 +235,8 @@ export default {
       ],
       paper: {
         source:
-          'Hu et al., arXiv 2501.09412, abstract [read]; numbers from ICLR 2025 OpenReview reviews of the withdrawn submission [secondary: the paper tables were not available here]',
+          'Hu et al., arXiv 2501.09412, abstract [read, ar5iv and emergentmind copies]; numbers from ICLR 2025 OpenReview reviews of the withdrawn submission [secondary]. ' +
+          'The paper\'s tables and its restoration section (hence whether it adds a regulariser λ) could not be retrieved here; our λ = 1% of mean diag H_KK (GPTQ\'s percdamp), proximal form, is our choice.',
         quoted:
           'Abstract: "pruning models such as OPT-125M in 17 seconds and LLaMA-30B in 15 minutes on a single NVIDIA RTX 4090 GPU"; ' +
           'removal of columns in one layer with the corresponding rows of the preceding layer "without incurring additional performance loss". ' +
