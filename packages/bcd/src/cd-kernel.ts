@@ -182,6 +182,11 @@ function coordinateUpdate(u: number, l1: number, v: number, l2: number): number 
   return (u > 0 ? a : -a) / (v + l2);
 }
 
+/** glmnet's box: the coordinate minimizer clipped to [lo, hi] (lo ≤ 0 ≤ hi). */
+function clip(v: number, lo: number, hi: number): number {
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
 /** Outcome of solving at one λ. */
 export interface PointOutcome {
   /** False when the pass budget ran out first. */
@@ -213,6 +218,11 @@ abstract class CdState {
   threshold = 1e-7;
   /** Variables Gap Safe screening proved zero at the current λ (skipped by the solver). */
   readonly screened: Uint8Array;
+  /** glmnet's penalty factors vp (normalized to sum p): λ₁vp_j|b_j| + λ₂vp_j b_j²/2. */
+  readonly vp: Float64Array;
+  /** Box on the internal scale (glmnet's cl/ys·xs), −∞/+∞ when unbounded. */
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
 
   /** `g0` = X̂ᵀŷ, computed by the data layout. */
   constructor(data: DataStatistics, g0: Float64Array) {
@@ -224,6 +234,9 @@ abstract class CdState {
     this.activeList = new Int32Array(p);
     this.activePos = new Int32Array(p).fill(-1);
     this.screened = new Uint8Array(p);
+    this.vp = new Float64Array(p).fill(1);
+    this.lower = new Float64Array(p).fill(-Infinity);
+    this.upper = new Float64Array(p).fill(Infinity);
   }
 
   /** Sets b_j to 0, keeping the residual / gradient and rsq consistent. */
@@ -351,7 +364,8 @@ export class CovarianceState extends CdState {
           if (included[k] === 0 || screened[k] === 1) continue;
           const bk = b[k]!;
           const vk = xv[k]!;
-          const nb = coordinateUpdate(g[k]! + vk * bk, l1, vk, l2);
+          const w = this.vp[k]!;
+          const nb = clip(coordinateUpdate(g[k]! + vk * bk, l1 * w, vk, l2 * w), this.lower[k]!, this.upper[k]!);
           if (nb === bk) continue;
           if (this.activePos[k]! < 0) this.enter(k);
           const d = nb - bk;
@@ -391,11 +405,13 @@ export class CovarianceState extends CdState {
         let dlxInner = 0;
         const screened = this.screened;
         for (let a = 0; a < m; a++) {
-          if (screened[list[a]!] === 1) continue; // proved zero at this λ
+          const k = list[a]!;
+          if (screened[k] === 1) continue; // proved zero at this λ
           const bk = bA[a]!;
           const vk = vA[a]!;
           const gk = gA[a]!;
-          const nb = coordinateUpdate(gk + vk * bk, l1, vk, l2);
+          const w = this.vp[k]!;
+          const nb = clip(coordinateUpdate(gk + vk * bk, l1 * w, vk, l2 * w), this.lower[k]!, this.upper[k]!);
           if (nb === bk) continue;
           const d = nb - bk;
           bA[a] = nb;
@@ -511,7 +527,7 @@ export class NaiveState extends CdState {
     const cut = this.useStrongRule ? 2 * l1 - l1Previous : -Infinity;
     const screened = this.screened;
     for (let j = 0; j < p; j++) {
-      if (included[j] === 1 && strong[j] === 0 && screened[j] === 0 && this.absGrad[j]! > cut) strong[j] = 1;
+      if (included[j] === 1 && strong[j] === 0 && screened[j] === 0 && this.absGrad[j]! > cut * this.vp[j]!) strong[j] = 1;
     }
     let passes = 0;
     let violations = 0;
@@ -527,7 +543,8 @@ export class NaiveState extends CdState {
           g[k] = gk;
           const bk = b[k]!;
           const vk = xv[k]!;
-          const nb = coordinateUpdate(gk + vk * bk, l1, vk, l2);
+          const w = this.vp[k]!;
+          const nb = clip(coordinateUpdate(gk + vk * bk, l1 * w, vk, l2 * w), this.lower[k]!, this.upper[k]!);
           if (nb === bk) continue;
           if (this.activePos[k]! < 0) {
             this.activeList[this.nActive] = k;
@@ -551,7 +568,7 @@ export class NaiveState extends CdState {
             g[j] = gj;
             const a = Math.abs(gj);
             this.absGrad[j] = a;
-            if (a > l1) {
+            if (a > l1 * this.vp[j]!) {
               strong[j] = 1;
               added++;
             }
@@ -575,7 +592,8 @@ export class NaiveState extends CdState {
           const gk = columnDot(xhat, off, r, n);
           const bk = b[k]!;
           const vk = xv[k]!;
-          const nb = coordinateUpdate(gk + vk * bk, l1, vk, l2);
+          const w = this.vp[k]!;
+          const nb = clip(coordinateUpdate(gk + vk * bk, l1 * w, vk, l2 * w), this.lower[k]!, this.upper[k]!);
           if (nb === bk) continue;
           const d = nb - bk;
           b[k] = nb;
@@ -772,7 +790,8 @@ export class SparseNaiveState extends CdState {
     const b = this.b;
     const bk = b[k]!;
     const vk = this.data.xv[k]!;
-    const nb = coordinateUpdate(gk + vk * bk, l1, vk, l2);
+    const w = this.vp[k]!;
+    const nb = clip(coordinateUpdate(gk + vk * bk, l1 * w, vk, l2 * w), this.lower[k]!, this.upper[k]!);
     if (nb === bk) return 0;
     if (this.activePos[k]! < 0) {
       this.activeList[this.nActive] = k;
@@ -792,7 +811,7 @@ export class SparseNaiveState extends CdState {
     const cut = this.useStrongRule ? 2 * l1 - l1Previous : -Infinity;
     const screened = this.screened;
     for (let j = 0; j < p; j++) {
-      if (included[j] === 1 && strong[j] === 0 && screened[j] === 0 && this.absGrad[j]! > cut) strong[j] = 1;
+      if (included[j] === 1 && strong[j] === 0 && screened[j] === 0 && this.absGrad[j]! > cut * this.vp[j]!) strong[j] = 1;
     }
     let passes = 0;
     let violations = 0;
@@ -817,7 +836,7 @@ export class SparseNaiveState extends CdState {
             this.g[j] = gj;
             const a = Math.abs(gj);
             this.absGrad[j] = a;
-            if (a > l1) {
+            if (a > l1 * this.vp[j]!) {
               strong[j] = 1;
               added++;
             }
@@ -892,7 +911,11 @@ export class SparseNaiveState extends CdState {
 
 export type CdMethodState = CovarianceState | NaiveState | SparseNaiveState;
 
-/** Certificates at the current point for P(b) = ½‖r̂‖² + λ₁‖b‖₁ + (λ₂/2)‖b‖² (internal scale). */
+/**
+ * Certificates at the current point for P(b) = ½‖r̂‖² + Σ_j vp_j(λ₁|b_j| + λ₂b_j²/2) over the box (internal scale).
+ * KKT: z_j = g_j − λ₂vp_j b_j must lie in λ₁vp_j·∂|b_j| plus the box's normal cone. The duality gap uses the
+ * weighted ridge-augmented lasso dual; it is NaN with a box or an unpenalized (vp = 0) variable.
+ */
 export function certificates(
   state: CdMethodState,
   l1: number,
@@ -900,29 +923,37 @@ export function certificates(
 ): { primal: number; gap: number; kkt: number } {
   state.refreshGradient();
   const { p, included } = state.data;
-  const b = state.b;
-  const g = state.g;
+  const { b, g, vp, lower, upper } = state;
   const { rr, yr } = state.residualMoments();
-  let l1norm = 0;
-  let l2sq = 0;
+  let pen1 = 0;
+  let pen2 = 0;
   let dualNorm = 0;
   let kkt = 0;
+  let gapDefined = true;
   for (let j = 0; j < p; j++) {
     if (included[j] === 0) continue;
     const bj = b[j]!;
-    const z = g[j]! - l2 * bj; // stationarity: z ∈ λ₁ ∂|b_j|
-    l1norm += Math.abs(bj);
-    l2sq += bj * bj;
-    const az = Math.abs(z);
-    if (az > dualNorm) dualNorm = az;
-    const violation = bj === 0 ? Math.max(0, az - l1) : Math.abs(z - (bj > 0 ? l1 : -l1));
+    const w = vp[j]!;
+    const t = l1 * w;
+    const z = g[j]! - l2 * w * bj; // stationarity: z ∈ λ₁vp_j ∂|b_j| + N_box(b_j)
+    pen1 += w * Math.abs(bj);
+    pen2 += w * bj * bj;
+    const lo = lower[j]!;
+    const hi = upper[j]!;
+    if (lo !== -Infinity || hi !== Infinity || !(w > 0)) gapDefined = false;
+    if (w > 0) dualNorm = Math.max(dualNorm, Math.abs(z) / w);
+    let violation: number;
+    if (bj === lo && lo < 0) violation = Math.max(0, z + t);
+    else if (bj === hi && hi > 0) violation = Math.max(0, t - z);
+    else if (bj !== 0) violation = Math.abs(z - (bj > 0 ? t : -t));
+    else violation = Math.max(0, (hi > 0 ? z : -Infinity) - t, (lo < 0 ? -z : -Infinity) - t);
     if (violation > kkt) kkt = violation;
   }
-  const primal = 0.5 * rr + l1 * l1norm + 0.5 * l2 * l2sq;
-  // Dual point θ = s·(r̂, −√λ₂ b) of the ridge-augmented lasso, scaled into the dual feasible set.
+  const primal = 0.5 * rr + l1 * pen1 + 0.5 * l2 * pen2;
+  if (!gapDefined) return { primal, gap: NaN, kkt };
+  // Dual point θ = s·(r̂, −√(λ₂vp) b) of the ridge-augmented lasso, scaled into |x̃_jᵀθ| ≤ λ₁vp_j.
   const s = l1 > 0 ? (dualNorm > l1 ? l1 / dualNorm : 1) : 1;
-  // ½‖ŷ‖² − ½‖ŷ − s r̂‖² − ½ s² λ₂ ‖b‖²
-  const dual = s * yr - 0.5 * s * s * rr - 0.5 * s * s * l2 * l2sq;
+  const dual = s * yr - 0.5 * s * s * rr - 0.5 * s * s * l2 * pen2;
   return { primal, gap: Math.max(0, primal - dual), kkt };
 }
 
@@ -931,7 +962,7 @@ export function certificates(
  * Ndiaye, Fercoq, Gramfort & Salmon, JMLR 18(128), 2017) at penalties (l1, l2) from the current point:
  * with θ = s·(r̂, −√λ₂ b) the rescaled dual point and G the duality gap, the dual optimum lies in the ball of
  * radius √(2G) around θ (the dual is 1-strongly concave), so |x̃_jᵀθ| + ‖x̃_j‖√(2G) < λ₁ proves b*_j = 0
- * (x̃_j = (x̂_j, √λ₂ e_j)). Marks those variables in `state.screened`, sets any nonzero one to 0, returns the count.
+ * (x̃_j = (x̂_j, √(λ₂vp_j) e_j), bound λ₁vp_j with penalty factors; needs all vp_j > 0 and no box). Marks those variables in `state.screened`, sets any nonzero one to 0, returns the count.
  */
 export function gapSafeScreen(state: CdMethodState, l1: number, l2: number): number {
   const { p, included, xv } = state.data;
@@ -939,28 +970,29 @@ export function gapSafeScreen(state: CdMethodState, l1: number, l2: number): num
   screened.fill(0);
   if (!(l1 > 0)) return 0;
   state.refreshAllGradients();
-  const b = state.b;
-  const g = state.g;
+  const { b, g, vp } = state;
   const { rr, yr } = state.residualMoments();
-  let l1norm = 0;
-  let l2sq = 0;
+  let pen1 = 0;
+  let pen2 = 0;
   let dualNorm = 0;
   for (let j = 0; j < p; j++) {
     if (included[j] === 0) continue;
     const bj = b[j]!;
-    l1norm += Math.abs(bj);
-    l2sq += bj * bj;
-    const az = Math.abs(g[j]! - l2 * bj);
+    const w = vp[j]!;
+    pen1 += w * Math.abs(bj);
+    pen2 += w * bj * bj;
+    const az = Math.abs(g[j]! - l2 * w * bj) / w;
     if (az > dualNorm) dualNorm = az;
   }
   const s = dualNorm > l1 ? l1 / dualNorm : 1;
-  const primal = 0.5 * rr + l1 * l1norm + 0.5 * l2 * l2sq;
-  const dual = s * yr - 0.5 * s * s * rr - 0.5 * s * s * l2 * l2sq;
+  const primal = 0.5 * rr + l1 * pen1 + 0.5 * l2 * pen2;
+  const dual = s * yr - 0.5 * s * s * rr - 0.5 * s * s * l2 * pen2;
   const radius = Math.sqrt(2 * Math.max(0, primal - dual));
   let count = 0;
   for (let j = 0; j < p; j++) {
     if (included[j] === 0) continue;
-    if (s * Math.abs(g[j]! - l2 * b[j]!) + Math.sqrt(xv[j]! + l2) * radius < l1) {
+    const w = vp[j]!;
+    if (s * Math.abs(g[j]! - l2 * w * b[j]!) + Math.sqrt(xv[j]! + l2 * w) * radius < l1 * w) {
       screened[j] = 1;
       count++;
     }

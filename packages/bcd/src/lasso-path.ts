@@ -104,6 +104,66 @@ export interface LassoPathOptions extends SolverOptions<LassoPathIterationInfo, 
    * the strong rule and the KKT re-check. Exact: the solution path is unchanged. Default 'none' (glmnet has none).
    */
   readonly screening?: 'none' | 'gap-safe';
+  /**
+   * glmnet `penalty.factor` (length p, ≥ 0): variable j's penalty is λ·vp_j·[α|β_j| + (1−α)β_j²/2] (standardized
+   * scale); 0 leaves it unpenalized, Infinity excludes it. Rescaled to sum to p as glmnet does.
+   */
+  readonly penaltyFactor?: ArrayLike<number>;
+  /** glmnet `exclude`: 0-based indices of variables kept at 0. */
+  readonly exclude?: ArrayLike<number>;
+  /** glmnet `lower.limits` / `upper.limits` (original scale): a number for all variables or one per variable; lower ≤ 0 ≤ upper. */
+  readonly lowerLimits?: number | ArrayLike<number>;
+  readonly upperLimits?: number | ArrayLike<number>;
+}
+
+/**
+ * glmnet's penalty-factor handling: Infinity excludes the variable (its factor then counts as 1), negative
+ * values are an error, and the factors are rescaled to sum to p. Returns the factors and the exclusion mask.
+ */
+function resolvePenalty(p: number, penaltyFactor: ArrayLike<number> | undefined, exclude: ArrayLike<number> | undefined): { vp: Float64Array; excluded: Uint8Array } {
+  const vp = new Float64Array(p).fill(1);
+  const excluded = new Uint8Array(p);
+  if (penaltyFactor !== undefined) {
+    if (penaltyFactor.length !== p) throw dimensionMismatch('penaltyFactor', `length ${p} (the columns of X)`, `length ${penaltyFactor.length}`);
+    for (let j = 0; j < p; j++) {
+      const v = penaltyFactor[j]!;
+      if (!(v >= 0)) throw invalidOption(`penaltyFactor[${j}]`, 'a number ≥ 0 (Infinity excludes the variable)', v);
+      if (v === Infinity) excluded[j] = 1;
+      else vp[j] = v;
+    }
+  }
+  if (exclude !== undefined) {
+    for (let t = 0; t < exclude.length; t++) {
+      const j = exclude[t]!;
+      if (!Number.isInteger(j) || j < 0 || j >= p) throw invalidOption(`exclude[${t}]`, `a column index in [0, ${p})`, j);
+      excluded[j] = 1;
+      vp[j] = 1;
+    }
+  }
+  let sum = 0;
+  let max = 0;
+  for (let j = 0; j < p; j++) {
+    sum += vp[j]!;
+    max = Math.max(max, vp[j]!);
+  }
+  if (!(max > 0)) throw invalidOption('penaltyFactor', 'at least one positive factor', 'all zero');
+  for (let j = 0; j < p; j++) vp[j] = (vp[j]! * p) / sum;
+  return { vp, excluded };
+}
+
+function resolveLimits(name: string, value: number | ArrayLike<number> | undefined, p: number, sign: -1 | 1): Float64Array | undefined {
+  if (value === undefined) return undefined;
+  const out = new Float64Array(p);
+  if (typeof value === 'number') out.fill(value);
+  else {
+    if (value.length !== p) throw dimensionMismatch(name, `a number or length ${p} (the columns of X)`, `length ${value.length}`);
+    for (let j = 0; j < p; j++) out[j] = value[j]!;
+  }
+  for (let j = 0; j < p; j++) {
+    const v = out[j]!;
+    if (Number.isNaN(v) || (sign < 0 ? v > 0 : v < 0)) throw invalidOption(`${name}[${j}]`, sign < 0 ? 'a number ≤ 0 (or −Infinity)' : 'a number ≥ 0 (or Infinity)', v);
+  }
+  return out;
 }
 
 /** Nonzero coefficients of one path point (original scale), indices increasing. */
@@ -139,6 +199,8 @@ export interface LassoPathResult extends SolveResult<Float64Array, LassoPathIter
   readonly screened: Int32Array;
   /** Their indices per λ (empty arrays when `screening` is 'none'). */
   readonly screenedVariables: readonly Int32Array[];
+  /** The penalty factors used (glmnet's rescaling to sum p applied; 1 for every variable by default). */
+  readonly penaltyFactor: Float64Array;
   /** λ_max = max_j |x̃_jᵀ(y − ȳ)|/(n·max(α, 10⁻³)) on the original scale. */
   readonly lambdaMax: number;
   readonly method: 'covariance' | 'naive';
@@ -292,19 +354,41 @@ export function lassoPath(X: Design, y: ArrayLike<number>, options: LassoPathOpt
   if (!(data.ys > 0)) {
     throw invalidArgument('y', 'a response that is not constant (glmnet fails at standardization too)', 'a constant y');
   }
+  const { vp, excluded } = resolvePenalty(p, options.penaltyFactor, options.exclude);
+  const lowerLimits = resolveLimits('lowerLimits', options.lowerLimits, p, -1);
+  const upperLimits = resolveLimits('upperLimits', options.upperLimits, p, 1);
+  for (let j = 0; j < p; j++) if (excluded[j] === 1) data.included[j] = 0;
+  if (!data.included.some((v) => v === 1)) throw invalidOption('exclude', 'at least one variable left to fit', 'every variable excluded or constant');
   let state: CdMethodState;
   if (o.method === 'covariance') state = new CovarianceState(data);
   else state = 'colPtr' in data ? new SparseNaiveState(data) : new NaiveState(data);
   state.threshold = o.thresh;
   if (!(state instanceof CovarianceState)) state.useStrongRule = o.strongRule;
-
-  // λ_max on the internal scale: the smallest λ with b = 0 optimal (α floored at 1e-3 as glmnet).
-  let gmax = 0;
-  for (let j = 0; j < p; j++) if (data.included[j] === 1) gmax = Math.max(gmax, Math.abs(state.g0[j]!));
-  const alphaFloor = Math.max(o.alpha, 1e-3);
-  const lambdaMaxInternal = gmax / alphaFloor;
+  state.vp.set(vp);
   const ys = data.ys;
+  // glmnet: limits on the internal scale are cl/ys, times xs_j when standardizing.
+  for (let j = 0; j < p; j++) {
+    const scale = (o.standardize ? data.xs[j]! : 1) / ys;
+    if (lowerLimits !== undefined) state.lower[j] = lowerLimits[j]! * scale;
+    if (upperLimits !== undefined) state.upper[j] = upperLimits[j]! * scale;
+  }
+  // glmnet turns its fdev rule off when any limit is exactly 0.
+  const zeroLimit = (lowerLimits?.some((v) => v === 0) ?? false) || (upperLimits?.some((v) => v === 0) ?? false);
+  const fdev = zeroLimit ? 0 : o.fdev;
+  let unpenalized = false;
+  for (let j = 0; j < p; j++) if (data.included[j] === 1 && vp[j] === 0) unpenalized = true;
+  if (o.screening === 'gap-safe' && (unpenalized || lowerLimits !== undefined || upperLimits !== undefined)) {
+    throw invalidOption('screening', "'none' with unpenalized variables or limits (Gap Safe needs the plain weighted elastic net)", o.screening);
+  }
+  const alphaFloor = Math.max(o.alpha, 1e-3);
   const ridgeScale = o.standardizeResponse ? 1 : ys; // λ₂ = λ_int(1−α)·ridgeScale
+  // glmnet fits the first point at an "infinite" λ (its `big`): only unpenalized variables move.
+  const BIG = 9.9e35;
+  if (unpenalized) state.solve(o.alpha * BIG, (1 - o.alpha) * BIG * ridgeScale, o.alpha * BIG, o.alpha, o.maxPasses);
+  // λ_max on the internal scale: the smallest λ with every penalized b_j = 0 optimal (α floored at 1e-3 as glmnet).
+  let gmax = 0;
+  for (let j = 0; j < p; j++) if (data.included[j] === 1 && vp[j]! > 0) gmax = Math.max(gmax, Math.abs(state.g[j]!) / vp[j]!);
+  const lambdaMaxInternal = gmax / alphaFloor;
 
   const generated = o.userLambda === undefined;
   const count = generated ? o.nlambda : o.userLambda!.length;
@@ -424,7 +508,8 @@ export function lassoPath(X: Design, y: ArrayLike<number>, options: LassoPathOpt
     const info: LassoPathIterationInfo = {
       iteration: m + 1,
       objective,
-      residuals: o.certificates ? { dualityGap: gap, kkt } : {},
+      // The gap is undefined (NaN) with limits or unpenalized variables: report the KKT residual only.
+      residuals: o.certificates ? (Number.isNaN(gap) ? { kkt } : { dualityGap: gap, kkt }) : {},
       elapsedMs: driver.elapsedMs(),
       lambda: lambdas[lambdas.length - 1]!,
       df: indices.length,
@@ -440,7 +525,7 @@ export function lassoPath(X: Design, y: ArrayLike<number>, options: LassoPathOpt
     if (generated && o.earlyStop && m + 1 >= Math.min(o.mnlam, count)) {
       const change = rsq === 0 ? Infinity : (rsq - rsqBefore) / rsq;
       if (indices.length > o.dfmax) pathStop = 'dfmax';
-      else if (change < o.fdev) pathStop = 'fdev';
+      else if (change < fdev) pathStop = 'fdev';
       else if (rsq > o.devmax) pathStop = 'devmax';
     }
   }
@@ -465,7 +550,7 @@ export function lassoPath(X: Design, y: ArrayLike<number>, options: LassoPathOpt
     {
       x,
       objective: objectives[k - 1] ?? NaN,
-      residuals: o.certificates ? { dualityGap: lastGap, kkt: lastKkt } : {},
+      residuals: o.certificates ? (Number.isNaN(lastGap) && k > 0 ? { kkt: lastKkt } : { dualityGap: lastGap, kkt: lastKkt }) : {},
       message,
     },
     {
@@ -482,6 +567,7 @@ export function lassoPath(X: Design, y: ArrayLike<number>, options: LassoPathOpt
       strongRuleViolations: Int32Array.from(violations),
       screened: Int32Array.from(screenedCounts),
       screenedVariables: screenedSets,
+      penaltyFactor: vp,
       lambdaMax: lambdaMaxInternal * ys,
       method: o.method,
       pathStop,
@@ -500,6 +586,9 @@ export function coefficientsAt(result: Pick<LassoPathResult, 'beta'>, k: number,
 }
 
 export interface ElasticNetObjectiveOptions {
+  /** As lassoPath's `penaltyFactor` / `exclude` (same rescaling); limits do not change the objective. */
+  readonly penaltyFactor?: ArrayLike<number>;
+  readonly exclude?: ArrayLike<number>;
   readonly alpha?: number;
   readonly standardize?: boolean;
   readonly intercept?: boolean;
@@ -538,13 +627,14 @@ export function elasticNetObjective(
     const r = response[i]! - a0 - Xb[i]!;
     rss += r * r;
   }
+  const { vp } = resolvePenalty(p, options.penaltyFactor, options.exclude);
   let l1 = 0;
   let l2 = 0;
   for (let j = 0; j < p; j++) {
     const s = standardize ? data.xs[j]! : 1;
     const v = s * b[j]!;
-    l1 += Math.abs(v);
-    l2 += v * v;
+    l1 += vp[j]! * Math.abs(v);
+    l2 += vp[j]! * v * v;
   }
   const c = standardizeResponse ? data.ys : 1;
   return rss / (2 * n) + lambda * (alpha * l1 + ((1 - alpha) / (2 * c)) * l2);
