@@ -134,6 +134,82 @@ export function standardizeDense(
   return { n, p, xhat, yhat, xm, xs, xv, included, ym, ys };
 }
 
+/**
+ * Observation weights (glmnet `weights`, rescaled to sum 1 as glmnet does): weighted means and 1/Σw variances,
+ * and every row scaled by √w_i, so that ½‖ŷ − X̂b‖² is the weighted least-squares term and the rest of the
+ * algorithm is unchanged. Same conventions as {@link standardizeDense} otherwise.
+ */
+export function standardizeDenseWeighted(
+  data: Float64Array,
+  n: number,
+  p: number,
+  y: Float64Array,
+  weights: Float64Array,
+  intercept: boolean,
+  standardize: boolean,
+): StandardizedData {
+  let wsum = 0;
+  for (let i = 0; i < n; i++) wsum += weights[i]!;
+  const w = new Float64Array(n);
+  for (let i = 0; i < n; i++) w[i] = weights[i]! / wsum;
+  const mean = new Float64Array(p);
+  const included = new Uint8Array(p);
+  for (let i = 0; i < n; i++) {
+    const row = i * p;
+    for (let j = 0; j < p; j++) {
+      const v = data[row + j]!;
+      mean[j] = mean[j]! + w[i]! * v;
+      if (v !== data[j]!) included[j] = 1;
+    }
+  }
+  const second = new Float64Array(p);
+  const raw2 = new Float64Array(p);
+  for (let i = 0; i < n; i++) {
+    const row = i * p;
+    for (let j = 0; j < p; j++) {
+      const v = data[row + j]!;
+      const d = v - mean[j]!;
+      second[j] = second[j]! + w[i]! * d * d;
+      raw2[j] = raw2[j]! + w[i]! * v * v;
+    }
+  }
+  const xm = new Float64Array(p);
+  const xs = new Float64Array(p);
+  const xv = new Float64Array(p);
+  for (let j = 0; j < p; j++) {
+    const variance = second[j]!;
+    xm[j] = intercept ? mean[j]! : 0;
+    if (standardize) {
+      xs[j] = Math.sqrt(variance);
+      xv[j] = intercept ? 1 : variance > 0 ? 1 + (mean[j]! * mean[j]!) / variance : 0;
+    } else {
+      xs[j] = 1;
+      xv[j] = intercept ? variance : raw2[j]!;
+    }
+    if (included[j] === 0) {
+      xs[j] = 1;
+      xv[j] = 0;
+    }
+  }
+  const rootW = w.map(Math.sqrt);
+  const xhat = new Float64Array(n * p);
+  for (let j = 0; j < p; j++) {
+    if (included[j] === 0) continue;
+    const f = 1 / xs[j]!;
+    const m = xm[j]!;
+    for (let i = 0; i < n; i++) xhat[j * n + i] = (data[i * p + j]! - m) * f * rootW[i]!;
+  }
+  let ym = 0;
+  if (intercept) for (let i = 0; i < n; i++) ym += w[i]! * y[i]!;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += w[i]! * (y[i]! - ym) ** 2;
+  const ys = Math.sqrt(ss);
+  const yhat = new Float64Array(n);
+  const yFactor = ys > 0 ? 1 / ys : 0;
+  for (let i = 0; i < n; i++) yhat[i] = (y[i]! - ym) * yFactor * rootW[i]!;
+  return { n, p, xhat, yhat, xm, xs, xv, included, ym, ys };
+}
+
 /** x̂_jᵀ v for a column of the column-major copy. */
 function columnDot(xhat: Float64Array, offset: number, v: Float64Array, n: number): number {
   // Four accumulators for instruction-level parallelism.

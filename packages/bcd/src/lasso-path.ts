@@ -20,6 +20,7 @@ import {
   certificates,
   gapSafeScreen,
   standardizeDense,
+  standardizeDenseWeighted,
   standardizeSparse,
   type CdMethodState,
   type DataStatistics,
@@ -114,6 +115,11 @@ export interface LassoPathOptions extends SolverOptions<LassoPathIterationInfo, 
   /** glmnet `lower.limits` / `upper.limits` (original scale): a number for all variables or one per variable; lower ≤ 0 ≤ upper. */
   readonly lowerLimits?: number | ArrayLike<number>;
   readonly upperLimits?: number | ArrayLike<number>;
+  /**
+   * glmnet `weights`: observation weights ≥ 0 (rescaled to sum 1): the loss becomes ½Σ w_i r_i²/Σw, and means,
+   * variances and λ_max are weighted. Dense X only for now.
+   */
+  readonly weights?: ArrayLike<number>;
 }
 
 /**
@@ -297,9 +303,24 @@ function checkDesign(X: unknown): Design {
   return X;
 }
 
-function statistics(design: Design, response: Float64Array, intercept: boolean, standardize: boolean) {
+function resolveWeights(weights: ArrayLike<number> | undefined, design: Design): Float64Array | undefined {
+  if (weights === undefined) return undefined;
+  const w = toFloat64Array('weights', weights);
+  if (w.length !== design.rows) throw dimensionMismatch('weights', `length ${design.rows} (the rows of X)`, `length ${w.length}`);
+  let sum = 0;
+  for (let i = 0; i < w.length; i++) {
+    if (!(w[i]! >= 0) || w[i] === Infinity) throw invalidOption(`weights[${i}]`, 'a finite number ≥ 0', w[i]);
+    sum += w[i]!;
+  }
+  if (!(sum > 0)) throw invalidOption('weights', 'at least one positive weight', 'all zero');
+  if (!(design instanceof Matrix)) throw invalidOption('weights', 'undefined for a sparse X (weights need a dense Matrix for now)', 'weights');
+  return w;
+}
+
+function statistics(design: Design, response: Float64Array, intercept: boolean, standardize: boolean, weights?: Float64Array) {
   const n = design.rows;
   const p = design.cols;
+  if (weights !== undefined && design instanceof Matrix) return standardizeDenseWeighted(design.data, n, p, response, weights, intercept, standardize);
   return design instanceof Matrix
     ? standardizeDense(design.data, n, p, response, intercept, standardize)
     : standardizeSparse(n, p, design.colPtr, design.rowIndices, design.values, response, intercept, standardize);
@@ -350,7 +371,8 @@ export function lassoPath(X: Design, y: ArrayLike<number>, options: LassoPathOpt
   );
   driver.start();
 
-  const data = statistics(design, response, o.intercept, o.standardize);
+  const weights = resolveWeights(options.weights, design);
+  const data = statistics(design, response, o.intercept, o.standardize, weights);
   if (!(data.ys > 0)) {
     throw invalidArgument('y', 'a response that is not constant (glmnet fails at standardization too)', 'a constant y');
   }
@@ -536,7 +558,7 @@ export function lassoPath(X: Design, y: ArrayLike<number>, options: LassoPathOpt
     const last = betas[k - 1]!;
     for (let t = 0; t < last.indices.length; t++) x[last.indices[t]!] = last.values[t]!;
   }
-  const nullDeviance = data.ys * data.ys * n;
+  const nullDeviance = data.ys * data.ys * (weights === undefined ? n : weights.reduce((a, b) => a + b, 0));
   const message =
     pathStop === 'complete'
       ? `fitted ${k} λ values`
@@ -586,6 +608,8 @@ export function coefficientsAt(result: Pick<LassoPathResult, 'beta'>, k: number,
 }
 
 export interface ElasticNetObjectiveOptions {
+  /** As lassoPath's `weights`: the loss is ½Σ w_i r_i²/Σw. */
+  readonly weights?: ArrayLike<number>;
   /** As lassoPath's `penaltyFactor` / `exclude` (same rescaling); limits do not change the objective. */
   readonly penaltyFactor?: ArrayLike<number>;
   readonly exclude?: ArrayLike<number>;
@@ -617,15 +641,17 @@ export function elasticNetObjective(
   const standardize = checkBoolean('standardize', options.standardize, true);
   const intercept = checkBoolean('intercept', options.intercept, true);
   const standardizeResponse = checkBoolean('standardizeResponse', options.standardizeResponse, true);
-  const data: DataStatistics = statistics(design, response, intercept, standardize);
+  const weights = resolveWeights(options.weights, design);
+  const data: DataStatistics = statistics(design, response, intercept, standardize, weights);
   assertFinite('beta', beta);
   const b = Float64Array.from(beta);
   const Xb = new Float64Array(n);
   design.apply(b, Xb);
   let rss = 0;
+  const wsum = weights === undefined ? n : weights.reduce((a, c) => a + c, 0);
   for (let i = 0; i < n; i++) {
     const r = response[i]! - a0 - Xb[i]!;
-    rss += r * r;
+    rss += (weights === undefined ? 1 : (weights[i]! * n) / wsum) * r * r;
   }
   const { vp } = resolvePenalty(p, options.penaltyFactor, options.exclude);
   let l1 = 0;

@@ -35,6 +35,8 @@ function optionsOf(fx: OptionFixture): LassoPathOptions {
   return {
     alpha: (a.alpha as number | undefined) ?? 1,
     standardize: (a.standardize as boolean | undefined) ?? true,
+    intercept: (a.intercept as boolean | undefined) ?? true,
+    ...(a.weights !== undefined ? { weights: a.weights as number[] } : {}),
     ...(a['penalty.factor'] !== undefined ? { penaltyFactor: vec(a['penalty.factor'], Infinity) } : {}),
     ...(a.exclude !== undefined ? { exclude: a.exclude as number[] } : {}),
     ...(a['lower.limits'] !== undefined ? { lowerLimits: vec(a['lower.limits'], -Infinity) } : {}),
@@ -42,9 +44,19 @@ function optionsOf(fx: OptionFixture): LassoPathOptions {
   };
 }
 
-const CASES = ['penalty_factor', 'penalty_factor_enet', 'exclude', 'limits', 'limits_enet_nostandardize', 'all_options'];
+const CASES = [
+  'penalty_factor',
+  'penalty_factor_enet',
+  'exclude',
+  'limits',
+  'limits_enet_nostandardize',
+  'all_options',
+  'weights',
+  'weights_enet_nointercept',
+  'weights_all_options',
+];
 
-describe('penaltyFactor, exclude, lowerLimits/upperLimits agree with R glmnet 4.1.6', () => {
+describe('penaltyFactor, exclude, lowerLimits/upperLimits and weights agree with R glmnet 4.1.6', () => {
   const { X, y } = boston();
   for (const name of CASES) {
     it(`${name}: same λ sequence and path length, objective within 1e-7 relative and coefficients within 1e-8 at every λ (covariance, naive, sparse)`, () => {
@@ -53,14 +65,16 @@ describe('penaltyFactor, exclude, lowerLimits/upperLimits agree with R glmnet 4.
       const objectiveOptions = {
         alpha: options.alpha!,
         standardize: options.standardize!,
+        intercept: options.intercept!,
+        ...(options.weights !== undefined ? { weights: options.weights } : {}),
         ...(options.penaltyFactor !== undefined ? { penaltyFactor: options.penaltyFactor } : {}),
         ...(options.exclude !== undefined ? { exclude: options.exclude } : {}),
       };
       const designs: [string, Matrix | CscMatrix, 'covariance' | 'naive'][] = [
         ['dense', X, 'covariance'],
         ['dense', X, 'naive'],
-        ['sparse', CscMatrix.fromDense(X), 'covariance'],
       ];
+      if (options.weights === undefined) designs.push(['sparse', CscMatrix.fromDense(X), 'covariance']);
       for (const [kind, design, type] of designs) {
         const generated = lassoPath(design, y, { ...options, type, thresh: 1e-14 });
         expect(generated.lambda.length, `${kind} ${type}: path length`).toBe(fx.lambda.length);
@@ -116,5 +130,8 @@ describe('penaltyFactor, exclude, lowerLimits/upperLimits agree with R glmnet 4.
     expect(() => lassoPath(X, y, { lowerLimits: 0.5 })).toThrow(/lowerLimits/);
     expect(() => lassoPath(X, y, { upperLimits: [-1, ...new Array(12).fill(1)] })).toThrow(/upperLimits\[0\]/);
     expect(() => lassoPath(X, y, { lowerLimits: 0, screening: 'gap-safe' })).toThrow(/screening/);
+    expect(() => lassoPath(X, y, { weights: [1, 2] })).toThrow(/weights/);
+    expect(() => lassoPath(X, y, { weights: new Array(X.rows).fill(-1) })).toThrow(/weights\[0\]/);
+    expect(() => lassoPath(CscMatrix.fromDense(X), y, { weights: new Array(X.rows).fill(1) })).toThrow(/weights/);
   });
 });
