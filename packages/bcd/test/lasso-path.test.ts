@@ -378,7 +378,7 @@ describe('sparse (CSC) input', () => {
           }
         },
       ),
-      { numRuns: 40, seed: 99 },
+      { numRuns: 25, seed: 99 },
     );
   });
 
