@@ -25,6 +25,6 @@ export type { SafetensorsData, SafetensorsDtype, SafetensorsFile, SafetensorsTen
 export { loadCheckpoint, modelFromSafetensors, modelToSafetensors, saveCheckpoint } from './checkpoint.js';
 export type { WeightDtype } from './checkpoint.js';
 export { TRAIN_DEFAULTS, decayMask, evaluate, generate, ngramBaselines, train } from './train.js';
-export type { EvaluationResult, GenerateOptions, NgramBaselines, Tokens, TrainOptions, TrainProgress, TrainResult } from './train.js';
+export type { DeviceEvaluateOptions, EvaluateOptions, EvaluationResult, GenerateOptions, NgramBaselines, Tokens, TrainOptions, TrainProgress, TrainResult } from './train.js';
 export { calibrateSequential, captureInputs, collectGrams } from './calibrate.js';
 export type { CalibrationData, CalibrationOptions, CapturedInput, GramStats, SequentialOptions } from './calibrate.js';

@@ -3,7 +3,7 @@ import type { Rng } from '@firstorder/core';
 import { adamw, applyUpdatesInPlace, chain, clipByGlobalNorm, globalNorm, warmupCosineDecay } from '@firstorder/optimizers';
 import type { Params, Schedule } from '@firstorder/optimizers';
 import { saveCheckpoint } from './checkpoint.js';
-import type { OptModel } from './model.js';
+import type { DeviceForwardOptions, OptModel } from './model.js';
 
 /** Token stream: Int32Array, Uint8Array (bytes) or any array of ids. */
 export type Tokens = ArrayLike<number>;
@@ -209,46 +209,92 @@ export interface EvaluationResult {
  * each (the usual GPTQ/HF "stride = T" evaluation: early positions of a window see little context).
  * A final shorter window covers the remainder, so every token after the first is scored once.
  */
-export function evaluate(model: OptModel, tokens: Tokens, options: { seqLen?: number; batchSize?: number; maxWindows?: number } = {}): EvaluationResult {
+export interface EvaluateOptions {
+  readonly seqLen?: number;
+  readonly batchSize?: number;
+  readonly maxWindows?: number;
+  /** 'cpu' (default) evaluates synchronously; a device backend makes the call return a Promise (see OptModel.forward). */
+  readonly backend?: 'cpu';
+}
+
+/** {@link evaluate} with the forward on a device backend ('gpu' | 'auto' | a session; see DeviceForwardOptions). */
+export interface DeviceEvaluateOptions extends Omit<EvaluateOptions, 'backend'> {
+  readonly backend: DeviceForwardOptions['backend'];
+}
+
+export function evaluate(model: OptModel, tokens: Tokens, options?: EvaluateOptions): EvaluationResult;
+export function evaluate(model: OptModel, tokens: Tokens, options: DeviceEvaluateOptions): Promise<EvaluationResult>;
+export function evaluate(model: OptModel, tokens: Tokens, options: EvaluateOptions | DeviceEvaluateOptions = {}): EvaluationResult | Promise<EvaluationResult> {
+  const plan = evaluationPlan(model, tokens, options);
+  if (options.backend === undefined || options.backend === 'cpu') {
+    for (const w of plan.windows()) plan.add(model.loss(w.ids, w.targets, w.batch, w.seq), w);
+    return plan.result();
+  }
+  const device = { backend: options.backend };
+  return (async () => {
+    for (const w of plan.windows()) plan.add(await model.loss(w.ids, w.targets, w.batch, w.seq, device), w);
+    return plan.result();
+  })();
+}
+
+interface EvaluationWindow {
+  ids: Int32Array;
+  targets: Int32Array;
+  batch: number;
+  seq: number;
+}
+
+/** The non-overlapping windows of an evaluation and the running mean of their losses (shared by the CPU and device paths). */
+function evaluationPlan(model: OptModel, tokens: Tokens, options: Omit<EvaluateOptions, 'backend'>) {
   const seq = checkNumberOption('seqLen', options.seqLen ?? model.config.maxPositionEmbeddings, { integer: true, min: 1, max: model.config.maxPositionEmbeddings });
   const batch = checkNumberOption('batchSize', options.batchSize ?? TRAIN_DEFAULTS.batchSize, { integer: true, min: 1 });
   checkTokens('tokens', tokens, model.config.vocabSize, 2);
   const full = Math.floor((tokens.length - 1) / seq);
   const maxWindows = options.maxWindows === undefined ? Infinity : checkNumberOption('maxWindows', options.maxWindows, { integer: true, min: 1 });
   const windows = Math.min(full, maxWindows);
-  const ids = new Int32Array(batch * seq);
-  const targets = new Int32Array(batch * seq);
+  const rest = tokens.length - 1 - full * seq;
   let total = 0;
   let count = 0;
-  for (let w = 0; w < windows; w += batch) {
-    const nb = Math.min(batch, windows - w);
-    for (let b = 0; b < nb; b++) {
-      const s = (w + b) * seq;
-      for (let t = 0; t < seq; t++) {
-        ids[b * seq + t] = tokens[s + t]!;
-        targets[b * seq + t] = tokens[s + t + 1]!;
+  let used = 0;
+  return {
+    *windows(): Generator<EvaluationWindow> {
+      const ids = new Int32Array(batch * seq);
+      const targets = new Int32Array(batch * seq);
+      for (let w = 0; w < windows; w += batch) {
+        const nb = Math.min(batch, windows - w);
+        for (let b = 0; b < nb; b++) {
+          const s = (w + b) * seq;
+          for (let t = 0; t < seq; t++) {
+            ids[b * seq + t] = tokens[s + t]!;
+            targets[b * seq + t] = tokens[s + t + 1]!;
+          }
+        }
+        const n = nb * seq;
+        yield { ids: ids.subarray(0, n), targets: targets.subarray(0, n), batch: nb, seq };
       }
-    }
-    const n = nb * seq;
-    total += model.loss(ids.subarray(0, n), targets.subarray(0, n), nb, seq) * n;
-    count += n;
-  }
-  let used = windows;
-  const rest = tokens.length - 1 - full * seq;
-  if (windows === full && rest > 0) {
-    const s = full * seq;
-    const restIds = new Int32Array(rest);
-    const restTargets = new Int32Array(rest);
-    for (let t = 0; t < rest; t++) {
-      restIds[t] = tokens[s + t]!;
-      restTargets[t] = tokens[s + t + 1]!;
-    }
-    total += model.loss(restIds, restTargets, 1, rest) * rest;
-    count += rest;
-    used++;
-  }
-  const loss = total / count;
-  return { loss, perplexity: Math.exp(loss), bitsPerToken: loss / Math.LN2, tokens: count, windows: used };
+      // The tail shorter than one window counts too, when every full window was used.
+      if (windows === full && rest > 0) {
+        const s = full * seq;
+        const restIds = new Int32Array(rest);
+        const restTargets = new Int32Array(rest);
+        for (let t = 0; t < rest; t++) {
+          restIds[t] = tokens[s + t]!;
+          restTargets[t] = tokens[s + t + 1]!;
+        }
+        yield { ids: restIds, targets: restTargets, batch: 1, seq: rest };
+      }
+    },
+    add(meanLoss: number, w: EvaluationWindow): void {
+      const n = w.batch * w.seq;
+      total += meanLoss * n;
+      count += n;
+      used += w.seq === seq ? w.batch : 1;
+    },
+    result(): EvaluationResult {
+      const loss = total / count;
+      return { loss, perplexity: Math.exp(loss), bitsPerToken: loss / Math.LN2, tokens: count, windows: used };
+    },
+  };
 }
 
 export interface GenerateOptions {

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FirstOrderError, createRng, registerBackendProvider } from '@firstorder/core';
-import { LM_BACKEND_CAPABILITY, OptModel } from '@firstorder/lm';
+import { LM_BACKEND_CAPABILITY, OptModel, evaluate } from '@firstorder/lm';
 import type { FloatArray, Linear, LmDeviceSession } from '@firstorder/lm';
 
 const config = { vocabSize: 30, hiddenSize: 8, numHiddenLayers: 2, numAttentionHeads: 2, ffnDim: 16, maxPositionEmbeddings: 12 };
@@ -114,5 +114,25 @@ describe('OptModel.forward { backend }', () => {
     const v0 = fc1.denseWeights!().version;
     (fc1 as unknown as { setWeight(w: ArrayLike<number>): void }).setWeight(new Float32Array(16 * 8));
     expect(fc1.denseWeights!().version).toBe(v0 + 1);
+  });
+});
+
+describe('evaluate { backend }', () => {
+  it("with a session or 'auto' (CPU fallback) gives exactly the synchronous evaluation, windows and tail included", async () => {
+    const model = OptModel.random(config, { seed: 5 });
+    const r = createRng(9);
+    // 4 full windows of 8 plus a 4-token tail (37 tokens → 36 targets), in batches of 2, 2 and the tail.
+    const tokens = Int32Array.from({ length: 37 }, () => r.integer(0, 30));
+    const plain = evaluate(model, tokens, { seqLen: 8, batchSize: 2 });
+    expect(plain.windows).toBe(5);
+    expect(plain.tokens).toBe(36);
+    const s = cpuSession();
+    const viaSession = await evaluate(model, tokens, { seqLen: 8, batchSize: 2, backend: s });
+    expect(viaSession).toEqual(plain);
+    expect(s.calls.length).toBe(3 * (6 * config.numHiddenLayers + 1)); // two batches of two windows, then the tail
+    const auto = evaluate(model, tokens, { seqLen: 8, batchSize: 2, backend: 'auto' });
+    expect(auto).toBeInstanceOf(Promise);
+    expect(await auto).toEqual(plain);
+    await expect(evaluate(model, tokens, { backend: 'gpu' })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
   });
 });
