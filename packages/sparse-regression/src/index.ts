@@ -8,3 +8,5 @@ export { sugmGenerator, SUGM_GENERATOR_DEFAULTS } from './generator.js';
 export type { GraphType, SugmGeneratorOptions, SugmGeneratorResult } from './generator.js';
 export { sugmSelect, SUGM_SELECT_DEFAULTS } from './select.js';
 export type { SugmSelectOptions, SugmSelection } from './select.js';
+export { sugmAsync, SUGM_ASYNC_DEFAULTS } from './parallel.js';
+export type { SugmAsyncOptions } from './parallel.js';

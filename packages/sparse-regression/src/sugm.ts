@@ -12,8 +12,9 @@ import {
   type Status,
 } from '@firstorder/core';
 import { CscMatrix, Matrix, syrk } from '@firstorder/linalg';
-import { createDataWorkspace, createGramWorkspace, type StoppingMode } from './kernels.js';
-import { type PathControl, orderDecreasing, runDataPath, runGramPath, screeningSizes } from './path.js';
+import { type StoppingMode } from './kernels.js';
+import { type PathControl, screeningSizes } from './path.js';
+import { type ColumnProblem, type ColumnResult, columnScratch, solveColumn } from './columns.js';
 
 export type SugmMethod = 'clime' | 'tiger';
 
@@ -80,6 +81,8 @@ export interface SugmFit {
   covarianceInput: boolean;
   sym: 'or' | 'and';
   runtimeMs: number;
+  /** Threads the columns were solved on (sugmAsync; 1 for sugm). */
+  threads: number;
   /** The data (for sugmSelect); undefined for covariance input. */
   data: Matrix | undefined;
   options: SugmOptions;
@@ -115,8 +118,8 @@ function denseToCsc(d: number, M: Float64Array): CscMatrix {
   return new CscMatrix(d, d, ptr, Int32Array.from(rows), Float64Array.from(vals), { validate: false });
 }
 
-/** Sparse precision-matrix path by CLIME or TIGER (flare's sugm). `data`: n × d observations or a d × d covariance. */
-export function sugm(data: Matrix | ArrayLike<ArrayLike<number>>, options: SugmOptions = {}): SugmFit {
+/** Validates the input and options and builds what every column needs (sugm's set-up, shared with sugmAsync). */
+export function prepareSugm(data: Matrix | ArrayLike<ArrayLike<number>>, options: SugmOptions): SugmPrepared {
   const M = data instanceof Matrix ? data : Matrix.fromRows(data);
   if (M.rows === 0 || M.cols === 0) throw emptyInput('data', `${M.rows} × ${M.cols}`);
   assertFinite('data', M.data);
@@ -184,85 +187,75 @@ export function sugm(data: Matrix | ArrayLike<ArrayLike<number>>, options: SugmO
   }
   const L = lambdas.length;
   const solveLambdas = lambdas.map((l) => l - shrink * prec);
-
-  const start = now();
-  const raw = Array.from({ length: L }, () => new Float64Array(d * d)); // column-major Ω1 per λ
-  const rawBeta = Array.from({ length: L }, () => new Float64Array(d * d));
-  const it = { stage1: new Matrix(d, L), stage2: new Matrix(d, L), full: new Matrix(d, L) };
-  const met = new Array<boolean>(L).fill(true);
   const control: PathControl = { lambdas: solveLambdas, rho, prec, maxIter, mode: stopping, gapTolerance, checkEvery, stage2Fraction: 1 };
-  const record = (j: number, k: number, its: [number, number, number], ok: boolean): void => {
-    it.stage1.data[j * L + k] = its[0];
-    it.stage2.data[j * L + k] = its[1];
-    it.full.data[j * L + k] = its[2];
-    if (!ok) met[k] = false;
-  };
-
-  let perturb = 0;
+  let problem: ColumnProblem;
   if (method === 'clime') {
     // flare's n is nrow(data): for covariance input that is d.
-    perturb = typeof o.perturb === 'number' ? checkNumberOption('perturb', o.perturb, { min: 0 }) : o.perturb ? 1 / Math.sqrt(n) : 0;
+    const perturb = typeof o.perturb === 'number' ? checkNumberOption('perturb', o.perturb, { min: 0 }) : o.perturb ? 1 / Math.sqrt(n) : 0;
     for (let j = 0; j < d; j++) S[j * d + j] = S[j * d + j]! + perturb;
     const S2 = syrk(new Matrix(d, d, S)).data; // S symmetric: S Sᵀ = S²
-    const sizes = screeningSizes(n, d, d >= n);
     control.stage2Fraction = 1 / 5; // flare src/sugm_clime_ladm_scr.c: max.ite/5 for stage 2
-    for (let j = 0; j < d; j++) {
-      const c = new Float64Array(d);
-      c[j] = 1;
-      const ws = createGramWorkspace(d, S, c);
-      const key = new Float64Array(d);
-      for (let i = 0; i < d; i++) key[i] = S[i * d + j]!; // signed, as flare's order(Sigma[, j], decreasing = TRUE)
-      const out = runGramPath(ws, S2, orderDecreasing(key), sizes, control);
-      out.forEach((res, k) => {
-        for (let i = 0; i < d; i++) {
-          const v = res.beta[i]!;
-          raw[k]![j * d + i] = v;
-          if (i !== j) rawBeta[k]![j * d + i] = v;
-        }
-        record(j, k, res.iterations, res.met);
-      });
-    }
-    if (standardizeOn) {
-      for (const R of raw) for (let j = 0; j < d; j++) for (let i = 0; i < d; i++) R[j * d + i] = R[j * d + i]! * invSqrt[i]! * invSqrt[j]!;
-    }
+    problem = { method, n, d, A: S, A2: S2, sizes: screeningSizes(n, d, d >= n), control };
   } else {
     // TIGER: Z = centred data / sd (n − 1); column j regressed on the others by the SQRT lasso.
     const Z = Xc!.slice();
     for (let j = 0; j < d; j++) for (let i = 0; i < n; i++) Z[j * n + i] = Z[j * n + i]! * invSqrt[j]!;
     const ZZ = syrk(new Matrix(d, n, Z)).data;
-    const p = d - 1;
-    const sizes = screeningSizes(n, p, p >= n);
-    const Gj = new Float64Array(p * p);
-    for (let j = 0; j < d; j++) {
-      const vars = Int32Array.from({ length: p }, (_, v) => (v < j ? v : v + 1));
-      for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) Gj[a * p + b] = ZZ[vars[a]! * d + vars[b]!]!;
-      const varOff = vars.map((v) => v * n);
-      const y = Z.subarray(j * n, (j + 1) * n);
-      const ws = createDataWorkspace(n, p, Z, varOff, y, undefined);
-      const key = new Float64Array(p);
-      for (let a = 0; a < p; a++) key[a] = Math.abs(ZZ[vars[a]! * d + j]!);
-      const taus: number[] = [];
-      const out = runDataPath(ws, Gj, orderDecreasing(key), sizes, 'sqrt', 2, control, (_m, w) => {
-        let s = 0;
-        for (let i = 0; i < n; i++) s += w.alpha[i]! * w.alpha[i]!;
-        taus.push(Math.sqrt(s / n));
-      });
-      out.forEach((res, k) => {
-        const ojj = 1 / (taus[k]! * taus[k]!);
-        raw[k]![j * d + j] = ojj;
-        for (let a = 0; a < p; a++) {
-          const v = res.beta[a]!;
-          if (v !== 0) {
-            raw[k]![j * d + vars[a]!] = -v * ojj;
-            rawBeta[k]![j * d + vars[a]!] = -v * ojj;
-          }
-        }
-        record(j, k, res.iterations, res.met);
-      });
+    problem = { method, n, d, A: Z, A2: ZZ, sizes: screeningSizes(n, d - 1, d - 1 >= n), control };
+  }
+  return { method, sym, n, d, M, S0, S, invSqrt, standardizeOn, covarianceInput, lambdas, problem, options };
+}
+
+/** Validated inputs, λ path and the per-column problem shared by every column (and every worker). */
+export interface SugmPrepared {
+  method: SugmMethod;
+  sym: 'or' | 'and';
+  n: number;
+  d: number;
+  M: Matrix;
+  S0: Float64Array;
+  S: Float64Array;
+  invSqrt: Float64Array;
+  standardizeOn: boolean;
+  covarianceInput: boolean;
+  lambdas: Float64Array;
+  problem: ColumnProblem;
+  options: SugmOptions;
+}
+
+/** Sparse precision-matrix path by CLIME or TIGER (flare's sugm). `data`: n × d observations or a d × d covariance. */
+export function sugm(data: Matrix | ArrayLike<ArrayLike<number>>, options: SugmOptions = {}): SugmFit {
+  const prep = prepareSugm(data, options);
+  const start = now();
+  const cols: ColumnResult[] = [];
+  const scratch = columnScratch(prep.problem);
+  for (let j = 0; j < prep.d; j++) cols.push(solveColumn(prep.problem, j, scratch));
+  return assembleSugm(prep, cols, now() - start, 1);
+}
+
+/** Builds the fit from every column's solution (columns in order 0…d−1). */
+export function assembleSugm(prep: SugmPrepared, cols: ColumnResult[], solveMs: number, threads: number): SugmFit {
+  const { method, sym, d, M, S0, S, invSqrt, standardizeOn, covarianceInput, lambdas, options } = prep;
+  const start = now();
+  const L = lambdas.length;
+  const raw = Array.from({ length: L }, () => new Float64Array(d * d)); // column-major Ω1 per λ
+  const rawBeta = Array.from({ length: L }, () => new Float64Array(d * d));
+  const it = { stage1: new Matrix(d, L), stage2: new Matrix(d, L), full: new Matrix(d, L) };
+  const met = new Array<boolean>(L).fill(true);
+  for (let j = 0; j < d; j++) {
+    const c = cols[j]!;
+    for (let k = 0; k < L; k++) {
+      raw[k]!.set(c.raw.subarray(k * d, (k + 1) * d), j * d);
+      rawBeta[k]!.set(c.beta.subarray(k * d, (k + 1) * d), j * d);
+      it.stage1.data[j * L + k] = c.iterations[3 * k]!;
+      it.stage2.data[j * L + k] = c.iterations[3 * k + 1]!;
+      it.full.data[j * L + k] = c.iterations[3 * k + 2]!;
+      if (c.met[k] === 0) met[k] = false;
     }
+  }
+  if (method === 'tiger' || standardizeOn) {
     for (const R of raw) for (let j = 0; j < d; j++) for (let i = 0; i < d; i++) R[j * d + i] = R[j * d + i]! * invSqrt[i]! * invSqrt[j]!;
   }
-  const runtimeMs = now() - start;
 
   const icov: CscMatrix[] = [];
   const icov1: CscMatrix[] = [];
@@ -303,9 +296,10 @@ export function sugm(data: Matrix | ArrayLike<ArrayLike<number>>, options: SugmO
   }
   const sigma = new Matrix(d, d, S0);
   const sigma2 = new Matrix(d, d, S);
+  const runtimeMs = solveMs + (now() - start);
   return {
     method, lambda: lambdas, icov, icov1, beta, path, df, sparsity, iterations: it,
-    status: met.map((m) => (m ? 'converged' : 'max_iterations')), sigma, sigma2, covarianceInput, sym, runtimeMs,
+    status: met.map((m) => (m ? 'converged' : 'max_iterations')), sigma, sigma2, covarianceInput, sym, runtimeMs, threads,
     data: covarianceInput ? undefined : M, options: { ...options },
   };
 }
