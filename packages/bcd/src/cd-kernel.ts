@@ -348,6 +348,11 @@ export class CovarianceState extends CdState {
   private readonly gActive: Float64Array;
   private readonly bActive: Float64Array;
   private readonly vActive: Float64Array;
+  /** Per-active-variable penalties λ₁vp (∞ when screened), λ₂vp and bounds, compressed like vActive. */
+  private readonly l1Active: Float64Array;
+  private readonly l2Active: Float64Array;
+  private readonly loActive: Float64Array;
+  private readonly hiActive: Float64Array;
 
   constructor(data: StandardizedData | SparseStandardizedData) {
     super(data, 'xhat' in data ? denseGradientAtZero(data) : sparseGradientAtZero(data));
@@ -360,6 +365,10 @@ export class CovarianceState extends CdState {
     this.gActive = new Float64Array(p);
     this.bActive = new Float64Array(p);
     this.vActive = new Float64Array(p);
+    this.l1Active = new Float64Array(p);
+    this.l2Active = new Float64Array(p);
+    this.loActive = new Float64Array(p);
+    this.hiActive = new Float64Array(p);
   }
 
   private enter(k: number): void {
@@ -466,12 +475,21 @@ export class CovarianceState extends CdState {
       const gA = this.gActive;
       const bA = this.bActive;
       const vA = this.vActive;
+      const l1A = this.l1Active;
+      const l2A = this.l2Active;
+      const loA = this.loActive;
+      const hiA = this.hiActive;
       for (let a = 0; a < m; a++) {
         const k = list[a]!;
         this.snapshot[a] = b[k]!;
         bA[a] = b[k]!;
         gA[a] = g[k]!;
         vA[a] = xv[k]!;
+        // A screened variable (b = 0, proved zero at this λ) gets an infinite threshold: it stays 0.
+        l1A[a] = this.screened[k] === 1 ? Infinity : l1 * this.vp[k]!;
+        l2A[a] = l2 * this.vp[k]!;
+        loA[a] = this.lower[k]!;
+        hiA[a] = this.upper[k]!;
       }
       const G = this.activeGram;
       const cap = this.capacity;
@@ -479,15 +497,11 @@ export class CovarianceState extends CdState {
       let rsq = this.rsq;
       for (;;) {
         let dlxInner = 0;
-        const screened = this.screened;
         for (let a = 0; a < m; a++) {
-          const k = list[a]!;
-          if (screened[k] === 1) continue; // proved zero at this λ
           const bk = bA[a]!;
           const vk = vA[a]!;
           const gk = gA[a]!;
-          const w = this.vp[k]!;
-          const nb = clip(coordinateUpdate(gk + vk * bk, l1 * w, vk, l2 * w), this.lower[k]!, this.upper[k]!);
+          const nb = clip(coordinateUpdate(gk + vk * bk, l1A[a]!, vk, l2A[a]!), loA[a]!, hiA[a]!);
           if (nb === bk) continue;
           const d = nb - bk;
           bA[a] = nb;
