@@ -613,6 +613,7 @@ export class NaiveState extends CdState {
     const g = this.g;
     const strong = this.strong;
     const thr = this.threshold;
+    const { vp, lower, upper } = this;
     // Sequential strong rule in the l1 scale: keep j when |g_j| > 2λ₁ − λ₁_prev.
     const cut = this.useStrongRule ? 2 * l1 - l1Previous : -Infinity;
     const screened = this.screened;
@@ -633,8 +634,8 @@ export class NaiveState extends CdState {
           g[k] = gk;
           const bk = b[k]!;
           const vk = xv[k]!;
-          const w = this.vp[k]!;
-          const nb = clip(coordinateUpdate(gk + vk * bk, l1 * w, vk, l2 * w), this.lower[k]!, this.upper[k]!);
+          const w = vp[k]!;
+          const nb = clip(coordinateUpdate(gk + vk * bk, l1 * w, vk, l2 * w), lower[k]!, upper[k]!);
           if (nb === bk) continue;
           if (this.activePos[k]! < 0) {
             this.activeList[this.nActive] = k;
@@ -682,8 +683,8 @@ export class NaiveState extends CdState {
           const gk = columnDot(xhat, off, r, n);
           const bk = b[k]!;
           const vk = xv[k]!;
-          const w = this.vp[k]!;
-          const nb = clip(coordinateUpdate(gk + vk * bk, l1 * w, vk, l2 * w), this.lower[k]!, this.upper[k]!);
+          const w = vp[k]!;
+          const nb = clip(coordinateUpdate(gk + vk * bk, l1 * w, vk, l2 * w), lower[k]!, upper[k]!);
           if (nb === bk) continue;
           const d = nb - bk;
           b[k] = nb;
