@@ -12,7 +12,10 @@ import { FHT_CASES } from '../test/fixtures/cases.mjs';
 const dir = fileURLToPath(new URL('../test/fixtures/', import.meta.url));
 const names = process.argv.length > 2
   ? process.argv.slice(2)
-  : readdirSync(dir).filter((f) => f.startsWith('glmnet_') && !f.startsWith('glmnet_opt_')) // glmnet_opt_*: test/glmnet-options.test.ts.map((f) => f.slice(7, -5));
+  : readdirSync(dir)
+      // glmnet_opt_* fixtures need their options: test/glmnet-options.test.ts checks them.
+      .filter((f) => f.startsWith('glmnet_') && !f.startsWith('glmnet_opt_'))
+      .map((f) => f.slice(7, -5));
 
 function boston() {
   const rows = readFileSync(dir + 'boston.csv', 'utf8').trim().split('\n').slice(1);
