@@ -337,6 +337,10 @@ export function runDataStage(
   let gap = Number.NaN;
   let met = false;
   const strict = gapCheck !== undefined;
+  // Strict mode checks the gap every checkEvery iterations, and once early when flare's rule first holds (again after
+  // it stops holding): near the end flare's rule holds at every iteration, and a gap check per iteration costs more
+  // than the iteration.
+  let earlyChecked = false;
   while (ite < c.maxIter) {
     if (gramForm) {
       let ss = 0;
@@ -483,12 +487,14 @@ export function runDataStage(
     }
     ite++;
     const flareMet = gapExt === 0 && maxDif <= c.prec;
+    if (!flareMet) earlyChecked = false;
     if (!strict) {
       if (flareMet) {
         met = true;
         break;
       }
-    } else if (flareMet || ite % c.checkEvery === 0) {
+    } else if ((flareMet && !earlyChecked) || ite % c.checkEvery === 0) {
+      if (flareMet) earlyChecked = true;
       for (let q = 0; q < k; q++) beta[idx[q]!] = b0[q]!;
       if (isLasso) dataTimes(ws, st, b0, act, sa, xb);
       gap = gapCheck(ws, c);
@@ -709,6 +715,10 @@ export function runGramStage(
   let gap = Number.NaN;
   let met = false;
   const strict = gapCheck !== undefined;
+  // Strict mode checks the gap every checkEvery iterations, and once early when flare's rule first holds (again after
+  // it stops holding): near the end flare's rule holds at every iteration, and a gap check per iteration costs more
+  // than the iteration.
+  let earlyChecked = false;
   while (ite < c.maxIter) {
     let maxDif = 0;
     for (let q = 0; q < k; q++) {
@@ -745,12 +755,14 @@ export function runGramStage(
     maxDif = Math.max(maxDif, muDif);
     ite++;
     const flareMet = gapExt === 0 && maxDif <= c.prec;
+    if (!flareMet) earlyChecked = false;
     if (!strict) {
       if (flareMet) {
         met = true;
         break;
       }
-    } else if (flareMet || ite % c.checkEvery === 0) {
+    } else if ((flareMet && !earlyChecked) || ite % c.checkEvery === 0) {
+      if (flareMet) earlyChecked = true;
       for (let q = 0; q < k; q++) {
         const v = idx[q]!;
         beta[v] = b0[q]!;
