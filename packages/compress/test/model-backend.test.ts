@@ -40,6 +40,11 @@ describe('compress backend option', () => {
 
   it("ganq: 'cpu' and 'auto' (no provider) equal plain ganq; 'gpu' is UNSUPPORTED naming @firstorder/gpu", async () => {
     const plain = ganq(W, H, { bits: 2, iterations: 3 });
+    // 'cpu' is the synchronous path itself; 'auto' returns a Promise.
+    const viaCpu = ganq(W, H, { bits: 2, iterations: 3, backend: 'cpu' });
+    expect(viaCpu).not.toBeInstanceOf(Promise);
+    expect(Array.from(viaCpu.codes)).toEqual(Array.from(plain.codes));
+    expect(ganq(W, H, { bits: 2, iterations: 3, backend: 'auto' })).toBeInstanceOf(Promise);
     for (const backend of ['cpu', 'auto'] as const) {
       const res = await ganq(W, H, { bits: 2, iterations: 3, backend });
       expect(Array.from(res.codes)).toEqual(Array.from(plain.codes));

@@ -86,9 +86,13 @@ export interface GanqResult extends LutQuantizedMatrix {
  * and the closed-form T-step T_i = W_i H S_iᵀ (S_i H S_iᵀ)⁺ (eq. 5), keeping the best iterate.
  * Inputs are not modified.
  */
-export function ganq(W: Matrix, H: Matrix, options: GanqBackendOptions): Promise<GanqResult>;
-export function ganq(W: Matrix, H: Matrix, options?: GanqOptions & { readonly backend?: undefined }): GanqResult;
+export function ganq(W: Matrix, H: Matrix, options: GanqOptions & { readonly backend: Exclude<GanqBackendOptions['backend'], 'cpu'> }): Promise<GanqResult>;
+export function ganq(W: Matrix, H: Matrix, options?: GanqOptions & { readonly backend?: 'cpu' | undefined }): GanqResult;
+/** With a backend only known at run time: a Promise unless it is 'cpu' or absent. */
+export function ganq(W: Matrix, H: Matrix, options: GanqOptions & { readonly backend?: GanqBackendOptions['backend'] | undefined }): GanqResult | Promise<GanqResult>;
 export function ganq(W: Matrix, H: Matrix, options: GanqOptions & { readonly backend?: GanqBackendOptions['backend'] | undefined } = {}): GanqResult | Promise<GanqResult> {
+  // 'cpu' is the synchronous float64 path itself (an explicit CPU_GANQ_BACKEND object still goes through the backend path).
+  if (options.backend === 'cpu') options = { ...options, backend: undefined };
   if (options.actOrder !== undefined && typeof options.actOrder !== 'boolean') throw invalidOption('actOrder', 'a boolean', String(options.actOrder));
   const dead = checkChoiceOption('deadInputs', options.deadInputs ?? GANQ_DEFAULTS.deadInputs, ['zero', 'exclude'] as const);
   if (dead === 'exclude') return ganqLiveColumns(W, H, options);
