@@ -41,6 +41,7 @@ for (const d of sugmDims) {
   const { X } = table2Design(n, d, 30150 + d);
   for (const method of ['tiger', 'clime']) cases.push({ id: `${method}-${d}`, kind: 'sugm', X, d, method, nlambda: 5 });
 }
+const infoAtStart = machineInfo();
 const selected = only ? cases.filter((c) => only.has(c.id)) : cases;
 const flare = startFlare();
 if (!flare.available) {
@@ -114,8 +115,8 @@ for (const cs of selected) {
 }
 flare.close();
 
-const info = machineInfo();
-const command = `R_LIBS=/tmp/Rlib node bench/sparse-regression/vs-flare.mjs${quick ? ' --quick' : ''}`;
+const info = infoAtStart;
+const command = `R_LIBS=/tmp/Rlib node bench/sparse-regression/vs-flare.mjs ${args.filter((a, k) => !(outIndex >= 0 && (k === outIndex || k === outIndex + 1))).join(' ')}`.trim();
 const table = [
   '| method | d | flare 1.8 CPU (s) | ours CPU (s) | ours / flare CPU | flare wall (s) | ours wall (s) | ours / flare wall | max \\|Δβ\\| (or \\|ΔΩ\\|) | relative to max \\|flare\\| | notes |',
   '|---|---|---|---|---|---|---|---|---|---|---|',
