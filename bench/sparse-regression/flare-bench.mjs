@@ -11,8 +11,7 @@ import { startFlare } from './flare-client.mjs';
 let server;
 function flare() {
   if (server === undefined) {
-    server = startFlare();
-    if (server.available) process.once('exit', () => server.close());
+    server = startFlare(); // stops its R process when node exits
   }
   return server;
 }

@@ -34,6 +34,9 @@ export function startFlare() {
   const dir = mkdtempSync(join(tmpdir(), 'flare-server-'));
   execFileSync('mkfifo', [join(dir, 'cmd'), join(dir, 'reply')]);
   const child = spawn('Rscript', [join(here, 'flare-server.R'), dir], { stdio: ['ignore', 'ignore', 'inherit'], detached: false });
+  // Not keeping node alive: a script that never calls close() still exits, and the exit hook below stops R.
+  child.unref();
+  let closed = false;
   // Same opening order as the server (cmd, then reply), so neither side waits on the other.
   const cmd = openSync(join(dir, 'cmd'), 'w');
   const reply = openSync(join(dir, 'reply'), 'r');
@@ -53,8 +56,10 @@ export function startFlare() {
       pending += buf.toString('utf8', 0, got);
     }
   };
+  const onExit = () => api.close();
+  process.once('exit', onExit);
   const writeBin = (name, a) => writeFileSync(join(dir, name), Buffer.from(a.buffer, a.byteOffset, a.byteLength));
-  return {
+  const api = {
     available: true,
     version: probe.version,
     /** Hands R one case: { id, kind: 'slim'|'sugm', method, q?, nlambda, X: Matrix, y? }. */
@@ -79,6 +84,9 @@ export function startFlare() {
       return { ...JSON.parse(readFileSync(join(dir, `${id}.json`), 'utf8')), cpu: t.cpu, wall: t.wall };
     },
     close() {
+      if (closed) return;
+      closed = true;
+      process.removeListener('exit', onExit);
       try {
         writeSync(cmd, 'quit\n');
       } catch {
@@ -90,4 +98,5 @@ export function startFlare() {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return api;
 }
