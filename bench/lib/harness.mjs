@@ -5,6 +5,9 @@ import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import Benchmark from 'benchmark';
 
+/** Relative difference above which a correctness check is reported as failed, unless the suite states its own. */
+export const DEFAULT_CHECK_TOLERANCE = 1e-8;
+
 /** Keeps results alive so the engine cannot drop the benchmarked call. */
 export const sink = { value: undefined };
 
@@ -14,7 +17,8 @@ export const sink = { value: undefined };
  * - sizes: { full: number[], quick: number[] } (log-spaced).
  * - peerLimits: { [peer]: largest n to run it at } for peers that are too slow at big n.
  * - missing: { [peer]: 'why this peer has no such routine' } printed instead of a time.
- * - setup(n): returns { impls: { [label]: () => result }, check(results) → { [peer]: { maxAbsDiff, scale, what } } }.
+ * - setup(n): returns { impls: { [label]: () => result }, check(results) → { [peer]: { maxAbsDiff, scale, what, tolerance? } } }
+ *   (tolerance: the relative difference a suite expects from that peer; DEFAULT_CHECK_TOLERANCE when absent).
  */
 export function defineBenchmark(definition) {
   return definition;
@@ -100,7 +104,7 @@ export async function runBenchmark(def, { quick = false, log = console.log } = {
     for (const [peer, c] of Object.entries(checks)) {
       const rel = c.scale > 0 ? c.maxAbsDiff / c.scale : c.maxAbsDiff;
       log(`   n=${n} check vs ${peer}: max |diff| of ${c.what} = ${c.maxAbsDiff.toExponential(2)} (÷ max |value| ${c.scale.toExponential(2)} = ${rel.toExponential(2)})`);
-      rows.push({ routine: def.name, n, impl: peer, check: { ...c, relative: rel } });
+      rows.push({ routine: def.name, n, impl: peer, check: { ...c, relative: rel, tolerance: c.tolerance ?? DEFAULT_CHECK_TOLERANCE } });
     }
     for (const label of active) {
       const fn = ctx.impls[label];
