@@ -46,6 +46,9 @@ export interface DataWorkspace {
   b1: Float64Array;
   act: Int32Array;
   act1: Int32Array;
+  /** Backtracking: β⁺ and its support of the previous trial step (rotated with b1 / act1). */
+  b1Prev: Float64Array;
+  act1Prev: Int32Array;
   g: Float64Array;
   xy: Float64Array;
   xb: Float64Array;
@@ -85,6 +88,7 @@ export function createDataWorkspace(
     n, p, cols, varOff, y, xty, lqProx,
     beta: new Float64Array(p), alpha: new Float64Array(n), mu: new Float64Array(n),
     b0: new Float64Array(p), b1: new Float64Array(p), act: new Int32Array(p), act1: new Int32Array(p),
+    b1Prev: new Float64Array(p), act1Prev: new Int32Array(p),
     g: new Float64Array(p), xy: new Float64Array(p), xb: new Float64Array(n), xbTrial: new Float64Array(n), xbTrialPrev: new Float64Array(n), yi: new Float64Array(n),
     aTil: new Float64Array(n), aPrev: new Float64Array(n), r: new Float64Array(n), w: new Float64Array(n),
     xtw: new Float64Array(p), cS: new Float64Array(p), u: new Float64Array(p), gb: new Float64Array(p), gb1: new Float64Array(p),
@@ -173,9 +177,102 @@ function dataTimes(ws: DataWorkspace, st: Stage, b: Float64Array, act: Int32Arra
   }
 }
 
+/**
+ * out = X_S β (as dataTimes, same bits) and returns ‖v − out‖²: the last block of up to four columns shares its pass
+ * over out with the residual sum (summed over i in increasing order, as a separate loop would).
+ */
+function dataTimesResidual(ws: DataWorkspace, st: Stage, b: Float64Array, act: Int32Array, sa: number, v: Float64Array, out: Float64Array): number {
+  const { n } = ws;
+  const { colOff, cols } = st;
+  let f = 0;
+  if (sa === 0) {
+    for (let i = 0; i < n; i++) {
+      out[i] = 0;
+      const e = v[i]! - 0;
+      f += e * e;
+    }
+    return f;
+  }
+  const m = ((sa - 1) & 3) + 1;
+  const head = sa - m;
+  if (head > 0) dataTimes(ws, st, b, act, head, out);
+  const first = head === 0;
+  const c0 = b[act[head]!]!;
+  const o0 = colOff[act[head]!]!;
+  if (m === 1) {
+    for (let i = 0; i < n; i++) {
+      const x = first ? c0 * cols[o0 + i]! : out[i]! + c0 * cols[o0 + i]!;
+      out[i] = x;
+      const e = v[i]! - x;
+      f += e * e;
+    }
+    return f;
+  }
+  const c1 = b[act[head + 1]!]!;
+  const o1 = colOff[act[head + 1]!]!;
+  if (m === 2) {
+    for (let i = 0; i < n; i++) {
+      const x = first ? c0 * cols[o0 + i]! + c1 * cols[o1 + i]! : out[i]! + c0 * cols[o0 + i]! + c1 * cols[o1 + i]!;
+      out[i] = x;
+      const e = v[i]! - x;
+      f += e * e;
+    }
+    return f;
+  }
+  const c2 = b[act[head + 2]!]!;
+  const o2 = colOff[act[head + 2]!]!;
+  if (m === 3) {
+    for (let i = 0; i < n; i++) {
+      const x = first
+        ? c0 * cols[o0 + i]! + c1 * cols[o1 + i]! + c2 * cols[o2 + i]!
+        : out[i]! + c0 * cols[o0 + i]! + c1 * cols[o1 + i]! + c2 * cols[o2 + i]!;
+      out[i] = x;
+      const e = v[i]! - x;
+      f += e * e;
+    }
+    return f;
+  }
+  const c3 = b[act[head + 3]!]!;
+  const o3 = colOff[act[head + 3]!]!;
+  for (let i = 0; i < n; i++) {
+    const x = first
+      ? c0 * cols[o0 + i]! + c1 * cols[o1 + i]! + c2 * cols[o2 + i]! + c3 * cols[o3 + i]!
+      : out[i]! + c0 * cols[o0 + i]! + c1 * cols[o1 + i]! + c2 * cols[o2 + i]! + c3 * cols[o3 + i]!;
+    out[i] = x;
+    const e = v[i]! - x;
+    f += e * e;
+  }
+  return f;
+}
+
 /** out[q] = x_qᵀ v for the k stage columns: four columns per pass over v (independent accumulators). */
 function columnsTimes(cols: Float64Array, colOff: Int32Array, k: number, n: number, v: Float64Array, out: Float64Array): void {
   let q = 0;
+  // Eight columns per pass where there are eight: fewer loads of v and loop steps per product.
+  for (; q + 7 < k; q += 8) {
+    const o0 = colOff[q]!, o1 = colOff[q + 1]!, o2 = colOff[q + 2]!, o3 = colOff[q + 3]!;
+    const o4 = colOff[q + 4]!, o5 = colOff[q + 5]!, o6 = colOff[q + 6]!, o7 = colOff[q + 7]!;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    for (let i = 0; i < n; i++) {
+      const w = v[i]!;
+      s0 += cols[o0 + i]! * w;
+      s1 += cols[o1 + i]! * w;
+      s2 += cols[o2 + i]! * w;
+      s3 += cols[o3 + i]! * w;
+      s4 += cols[o4 + i]! * w;
+      s5 += cols[o5 + i]! * w;
+      s6 += cols[o6 + i]! * w;
+      s7 += cols[o7 + i]! * w;
+    }
+    out[q] = s0;
+    out[q + 1] = s1;
+    out[q + 2] = s2;
+    out[q + 3] = s3;
+    out[q + 4] = s4;
+    out[q + 5] = s5;
+    out[q + 6] = s6;
+    out[q + 7] = s7;
+  }
   for (; q + 3 < k; q += 4) {
     const o0 = colOff[q]!, o1 = colOff[q + 1]!, o2 = colOff[q + 2]!, o3 = colOff[q + 3]!;
     let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -294,7 +391,11 @@ export function runDataStage(
   c: StageControl,
   gapCheck: ((ws: DataWorkspace, c: StageControl) => number) | undefined,
 ): StageOutcome {
-  const { n, y, beta, alpha, mu, b0, b1, g, xy, yi, aTil } = ws;
+  const { n, y, beta, alpha, mu, b0, g, xy, yi, aTil } = ws;
+  // β⁺ of the latest and the previous backtracking trial rotate like X_Sβ⁺ below: the step taken is one of them.
+  let b1 = ws.b1;
+  let b1Prev = ws.b1Prev;
+  let act1Prev = ws.act1Prev;
   // X_S β and the two trial products rotate: the accepted trial's product becomes the next X_S β (no recomputation).
   let xb = ws.xb;
   let xbTrial = ws.xbTrial;
@@ -342,6 +443,9 @@ export function runDataStage(
   // than the iteration.
   let earlyChecked = false;
   while (ite < c.maxIter) {
+    const tracking0 = c.backtrack && ite < BACKTRACK_ITERATIONS;
+    // ½‖yi − X_Sβ‖² for backtracking: LAD sums it in its α pass (same terms, same order).
+    let q0 = 0;
     if (gramForm) {
       let ss = 0;
       for (let i = 0; i < n; i++) {
@@ -365,16 +469,33 @@ export function runDataStage(
         g[q] = gb[q]! - v;
       }
     } else if (method === 'lad') {
-      // flare's α-step (soft threshold), ‖Δα‖₁ and yi in one pass.
+      // flare's α-step (soft threshold), ‖Δα‖₁, yi and (backtracking) ‖yi − X_Sβ‖² in one pass.
       let dif = 0;
       const t = alphaThreshold;
-      for (let i = 0; i < n; i++) {
-        const v = y[i]! - xb[i]! - mu[i]!;
-        const m = Math.abs(v) - t;
-        const a = m > 0 ? (v > 0 ? m : -m) : 0;
-        dif += Math.abs(alpha[i]! - a);
-        alpha[i] = a;
-        yi[i] = y[i]! - a - mu[i]!;
+      if (tracking0) {
+        for (let i = 0; i < n; i++) {
+          const x = xb[i]!;
+          const yv = y[i]!;
+          const mv = mu[i]!;
+          const v = yv - x - mv;
+          const m = Math.abs(v) - t;
+          const a = m > 0 ? (v > 0 ? m : -m) : 0;
+          dif += Math.abs(alpha[i]! - a);
+          alpha[i] = a;
+          const w = yv - a - mv;
+          yi[i] = w;
+          const e = w - x;
+          q0 += e * e;
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const v = y[i]! - xb[i]! - mu[i]!;
+          const m = Math.abs(v) - t;
+          const a = m > 0 ? (v > 0 ? m : -m) : 0;
+          dif += Math.abs(alpha[i]! - a);
+          alpha[i] = a;
+          yi[i] = y[i]! - a - mu[i]!;
+        }
       }
       maxDif = dif;
       columnsTimes(st.cols, st.colOff, k, n, yi, xy);
@@ -389,34 +510,31 @@ export function runDataStage(
     let T0 = st.T;
     // Which buffer holds X_S β⁺ for the step finally taken: 1 = xbTrial, 2 = xbTrialPrev, 0 = none (recompute).
     let known = 0;
-    if (c.backtrack && ite < BACKTRACK_ITERATIONS) {
+    let sa1 = 0;
+    if (tracking0) {
       // flare's form, kept on purpose: F < Q is equivalent to dᵀGd < T‖d‖² (d = β⁺ − β, g = Gβ − Xᵀyi), which is
       // cheaper, but flare's rounding near convergence resets T to the safe bound more often, and strict mode's gap
       // target relies on that (the exact test halves T down to epsT and stalls: checked on the LAD reference).
       // ½‖yi − X_Sβ‖² from xb = X_Sβ, the same sums flare forms (left to right over the support), so the same bits.
-      let q0 = 0;
-      for (let i = 0; i < n; i++) {
-        const e = yi[i]! - xb[i]!;
-        q0 += e * e;
+      if (method !== 'lad') {
+        for (let i = 0; i < n; i++) {
+          const e = yi[i]! - xb[i]!;
+          q0 += e * e;
+        }
       }
       q0 /= 2;
       let trials = 0;
       let tracking = true;
       while (tracking && T0 > BACKTRACK_MIN_T) {
-        const sa1 = betaStep(k, b0, g, T0, 1 / (rho * T0), b1, act1);
+        const saT = betaStep(k, b0, g, T0, 1 / (rho * T0), b1, act1);
         let sq = 0;
+        let lin = 0;
         for (let q = 0; q < k; q++) {
           const d = b1[q]! - b0[q]!;
           sq += d * d;
+          lin += g[q]! * d;
         }
-        let lin = 0;
-        for (let q = 0; q < k; q++) lin += g[q]! * (b1[q]! - b0[q]!);
-        dataTimes(ws, st, b1, act1, sa1, xbTrial);
-        let f = 0;
-        for (let i = 0; i < n; i++) {
-          const e = yi[i]! - xbTrial[i]!;
-          f += e * e;
-        }
+        const f = dataTimesResidual(ws, st, b1, act1, saT, yi, xbTrial);
         const smaller = f / 2 < q0 + lin + (sq * T0) / 2;
         trials++;
         if (smaller) {
@@ -424,11 +542,19 @@ export function runDataStage(
           const t = xbTrialPrev;
           xbTrialPrev = xbTrial;
           xbTrial = t;
+          const tb = b1Prev;
+          b1Prev = b1;
+          b1 = tb;
+          const ta = act1Prev;
+          act1Prev = act1;
+          act1 = ta;
+          sa1 = saT;
         } else {
           // Back to the previous trial's T (exact: halving and doubling are exact), whose X_Sβ⁺ is kept.
           if (trials === 1) {
             T0 = st.T;
             known = 1;
+            sa1 = saT;
           } else {
             T0 /= BACKTRACK_RATIO;
             known = 2;
@@ -442,18 +568,27 @@ export function runDataStage(
         known = 2;
       }
     }
-    const thr = isLasso ? lassoThreshold : 1 / (rho * T0);
-    const sa1 = betaStep(k, b0, g, T0, thr, b1, act1);
+    // The step taken is a trial's β⁺ when known ≠ 0 (betaStep with the same T gives the same bits).
+    if (known === 0) {
+      const thr = isLasso ? lassoThreshold : 1 / (rho * T0);
+      sa1 = betaStep(k, b0, g, T0, thr, b1, act1);
+    }
+    const bNew = known === 2 ? b1Prev : b1;
     let betaDif = 0;
     for (let q = 0; q < k; q++) {
-      betaDif += Math.abs(b0[q]! - b1[q]!);
-      b0[q] = b1[q]!;
+      betaDif += Math.abs(b0[q]! - bNew[q]!);
+      b0[q] = bNew[q]!;
     }
     maxDif = isLasso ? betaDif : Math.max(maxDif, betaDif);
     sa = sa1;
     const tmp = act;
-    act = act1;
-    act1 = tmp;
+    if (known === 2) {
+      act = act1Prev;
+      act1Prev = tmp;
+    } else {
+      act = act1;
+      act1 = tmp;
+    }
     gapExt = sa - saPre;
     if (gramForm) {
       // X_Sᵀ(μ⁺ − μ) = X_Sᵀα + Gβ⁺ − X_Sᵀy with X_Sᵀα = θ(X_Sᵀy − Gβ − X_Sᵀμ).
@@ -506,6 +641,9 @@ export function runDataStage(
   }
   ws.act = act;
   ws.act1 = act1;
+  ws.act1Prev = act1Prev;
+  ws.b1 = b1;
+  ws.b1Prev = b1Prev;
   ws.xb = xb;
   ws.xbTrial = xbTrial;
   ws.xbTrialPrev = xbTrialPrev;
