@@ -67,6 +67,12 @@ export interface DataWorkspace {
   gb: Float64Array;
   gb1: Float64Array;
   lqProx: LqProx | undefined;
+  /** LAD clip form: sign state of v = y − X_Sβ − μ against ±t, X_Sᵀ of it, and index lists. */
+  sgn: Int8Array;
+  dlt: Int8Array;
+  xs: Float64Array;
+  inList: Int32Array;
+  chList: Int32Array;
 }
 
 export function createDataWorkspace(
@@ -91,6 +97,7 @@ export function createDataWorkspace(
     b1Prev: new Float64Array(p), act1Prev: new Int32Array(p),
     g: new Float64Array(p), xy: new Float64Array(p), xb: new Float64Array(n), xbTrial: new Float64Array(n), xbTrialPrev: new Float64Array(n), yi: new Float64Array(n),
     aTil: new Float64Array(n), aPrev: new Float64Array(n), r: new Float64Array(n), w: new Float64Array(n),
+    sgn: new Int8Array(n), dlt: new Int8Array(n), xs: new Float64Array(p), inList: new Int32Array(n), chList: new Int32Array(n),
     xtw: new Float64Array(p), cS: new Float64Array(p), u: new Float64Array(p), gb: new Float64Array(p), gb1: new Float64Array(p),
   };
 }
@@ -120,6 +127,7 @@ export interface StageOutcome {
 const BACKTRACK_RATIO = 0.5; // flare src/slim_lad_ladm_scr_btr.c: ratio
 const BACKTRACK_MIN_T = 10; // flare: epsT
 const BACKTRACK_ITERATIONS = 1e4; // flare: backtracking only while ite < 1e4
+const CLIP_REFRESH = 512;
 
 /** β⁺ = S_thr(β − g/T) over the stage; returns the new support size (written to act1). */
 function betaStep(k: number, b0: Float64Array, g: Float64Array, T: number, thr: number, b1: Float64Array, act1: Int32Array): number {
@@ -422,7 +430,7 @@ export function runDataStage(
   const gramForm = method === 'sqrt';
   let gb = ws.gb;
   let gb1 = ws.gb1;
-  const { cS, u } = ws;
+  const { cS, u, sgn, dlt, xs, inList, chList } = ws;
   if (gramForm) {
     for (let q = 0; q < k; q++) cS[q] = ws.xty[idx[q]!]!;
     columnsTimes(st.cols, st.colOff, k, n, mu, u);
@@ -472,6 +480,13 @@ export function runDataStage(
       // flare's α-step (soft threshold), ‖Δα‖₁, yi and (backtracking) ‖yi − X_Sβ‖² in one pass.
       let dif = 0;
       const t = alphaThreshold;
+      // Refresh X_Sᵀs from scratch every CLIP_REFRESH iterations (bounds the drift of its rank-one updates).
+      if (ite % CLIP_REFRESH === 0) {
+        sgn.fill(0);
+        xs.fill(0, 0, k);
+      }
+      let nin = 0;
+      let nch = 0;
       if (tracking0) {
         for (let i = 0; i < n; i++) {
           const x = xb[i]!;
@@ -482,6 +497,17 @@ export function runDataStage(
           const a = m > 0 ? (v > 0 ? m : -m) : 0;
           dif += Math.abs(alpha[i]! - a);
           alpha[i] = a;
+          const ns = m > 0 ? (v > 0 ? 1 : -1) : 0;
+          if (ns === 0) {
+            inList[nin++] = i;
+            aTil[i] = v;
+          }
+          const os = sgn[i]!;
+          if (ns !== os) {
+            chList[nch] = i;
+            dlt[nch++] = ns - os;
+            sgn[i] = ns;
+          }
           const w = yv - a - mv;
           yi[i] = w;
           const e = w - x;
@@ -494,11 +520,36 @@ export function runDataStage(
           const a = m > 0 ? (v > 0 ? m : -m) : 0;
           dif += Math.abs(alpha[i]! - a);
           alpha[i] = a;
+          const ns = m > 0 ? (v > 0 ? 1 : -1) : 0;
+          if (ns === 0) {
+            inList[nin++] = i;
+            aTil[i] = v;
+          }
+          const os = sgn[i]!;
+          if (ns !== os) {
+            chList[nch] = i;
+            dlt[nch++] = ns - os;
+            sgn[i] = ns;
+          }
           yi[i] = y[i]! - a - mu[i]!;
         }
       }
       maxDif = dif;
-      columnsTimes(st.cols, st.colOff, k, n, yi, xy);
+      // g = Gβ − X_Sᵀyi with yi = X_Sβ + clip(v, ±t), so g = −X_Sᵀclip(v, ±t) = −(t·X_Sᵀs + X_Sᵀv_in): s (the signs of
+      // the entries beyond ±t) changes only where an entry crosses ±t, v_in are the few entries inside.
+      const { cols, colOff } = st;
+      for (let q = 0; q < k; q++) {
+        const o = colOff[q]!;
+        let x = xs[q]!;
+        for (let j = 0; j < nch; j++) x += dlt[j]! * cols[o + chList[j]!]!;
+        xs[q] = x;
+        let sum = t * x;
+        for (let j = 0; j < nin; j++) {
+          const i = inList[j]!;
+          sum += cols[o + i]! * aTil[i]!;
+        }
+        g[q] = -sum;
+      }
     } else if (!isLasso) {
       for (let i = 0; i < n; i++) aTil[i] = y[i]! - xb[i]! - mu[i]!;
       maxDif = alphaStep(ws, method, alphaThreshold);
@@ -506,7 +557,7 @@ export function runDataStage(
       columnsTimes(st.cols, st.colOff, k, n, yi, xy);
     }
     const saPre = sa;
-    if (!gramForm) gramGradient(gram, stride, k, b0, act, sa, xy, g);
+    if (!gramForm && method !== 'lad') gramGradient(gram, stride, k, b0, act, sa, xy, g);
     let T0 = st.T;
     // Which buffer holds X_S β⁺ for the step finally taken: 1 = xbTrial, 2 = xbTrialPrev, 0 = none (recompute).
     let known = 0;
