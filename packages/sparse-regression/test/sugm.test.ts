@@ -38,7 +38,8 @@ describe('parity with flare 1.8 itself (fixtures/flare-parity.R, run against fla
       const fit = slim(ref.X, ref.y, { method, q: f.q });
       for (let k = 0; k < 5; k++) expect(Math.abs(fit.lambda[k]! - f.lambda[k]!) / f.lambda[k]!).toBeLessThan(1e-12);
       expect(Array.from(fit.df)).toEqual(f.df);
-      // Same arithmetic as flare's C code: stage-1 iteration counts agree exactly except for Lq, whose α-prox is
+      // Same arithmetic as flare's C code (LAD: its gradient in clip form, same values up to rounding, src/kernels.ts):
+      // stage-1 iteration counts agree exactly except for Lq, whose α-prox is
       // solved by a different root finder (flare: bisection + Newton to 1e-8; ours: src/lq.ts, warm-started Newton with exact q = 1.5 roots).
       if (method !== 'lq') expect(Array.from(fit.iterations.stage1)).toEqual(f.ite1);
       const B = dense(fit.beta);
