@@ -1,6 +1,6 @@
 // sugmAsync: sugm with its columns spread over worker threads (Node's worker_threads). Each column is solved by
 // the same code on the same prepared inputs as in sugm, so the fit is bitwise identical for any thread count.
-import { checkNumberOption, now } from '@firstorder/core';
+import { checkNumberOption, now, threadsFromEnvironment } from '@firstorder/core';
 import type { Matrix } from '@firstorder/linalg';
 import { type ColumnResult, columnScratch, solveColumn } from './columns.js';
 import { type SugmFit, type SugmOptions, assembleSugm, prepareSugm } from './sugm.js';
@@ -29,19 +29,13 @@ interface WorkerReply {
   message?: string;
 }
 
-function envThreads(): number {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  const v = Number(env?.['FIRSTORDER_THREADS'] ?? '');
-  return Number.isInteger(v) && v >= 1 ? v : 1;
-}
-
 /**
  * sugm on `threads` threads. Resolves to the same fit as sugm(data, options), with `threads` set to the
  * number of threads used (1 where worker_threads is unavailable, e.g. in browsers).
  */
 export async function sugmAsync(data: Matrix | ArrayLike<ArrayLike<number>>, options: SugmAsyncOptions = {}): Promise<SugmFit> {
   const { threads: threadsOption, minColumnsPerThread: minOption, ...sugmOptions } = options;
-  const requested = threadsOption === undefined ? envThreads() : checkNumberOption('threads', threadsOption, { min: 1, integer: true });
+  const requested = threadsOption === undefined ? (threadsFromEnvironment() ?? 1) : checkNumberOption('threads', threadsOption, { min: 1, integer: true });
   const minPer = checkNumberOption('minColumnsPerThread', minOption ?? SUGM_ASYNC_DEFAULTS.minColumnsPerThread, { min: 1, integer: true });
   const prep = prepareSugm(data, sugmOptions);
   const { d, problem } = prep;

@@ -8,7 +8,7 @@
  * Opt-in: `await setThreads(n)` or FIRSTORDER_THREADS=n. Until the workers are up, and where
  * worker_threads or shared memory is missing (browsers, Deno without it), products run on one thread.
  */
-import { invalidOption } from '@firstorder/core';
+import { invalidOption, threadsFromEnvironment } from '@firstorder/core';
 import {
   compileKernels,
   ensureBytes,
@@ -240,7 +240,6 @@ export function poolGemm(
 
 // FIRSTORDER_THREADS=n starts the pool when the module loads (products use it once the workers are up).
 {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  const v = Number(env?.['FIRSTORDER_THREADS'] ?? '');
-  if (Number.isInteger(v) && v > 1) void setThreads(v).catch(() => undefined);
+  const v = threadsFromEnvironment();
+  if (v !== undefined && v > 1) void setThreads(v).catch(() => undefined);
 }
