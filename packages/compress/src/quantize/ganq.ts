@@ -172,108 +172,84 @@ export function ganq(W: Matrix, H: Matrix, options: GanqOptions & { readonly bac
   return finishGanq(W, H, setup, { best, history, initialObjective, bestIteration, bestCodes, bestT });
 }
 
+type GanqCallOptions = GanqOptions & { readonly backend?: GanqBackendOptions['backend'] | undefined };
+
 /**
  * `actOrder: true`: GANQ on the jointly permuted problem (W P, Pᵀ H P) with P sorting diag(H) increasingly,
  * then codes, outlier columns and dead-input indices mapped back to the caller's columns.
  */
-function ganqActOrder(
-  W: Matrix,
-  H: Matrix,
-  options: GanqOptions & { readonly backend?: GanqBackendOptions['backend'] | undefined },
-): GanqResult | Promise<GanqResult> {
+function ganqActOrder(W: Matrix, H: Matrix, options: GanqCallOptions): GanqResult | Promise<GanqResult> {
   const start = now();
   checkWeights(W);
   checkGram(H, W.cols);
-  const { rows: m, cols: n } = W;
+  const n = W.cols;
   const perm = Int32Array.from({ length: n }, (_, j) => j);
   Array.prototype.sort.call(perm, (a: number, b: number) => H.data[a * n + a]! - H.data[b * n + b]! || a - b);
-  const Wp = new Matrix(m, n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) Wp.data[i * n + j] = W.data[i * n + perm[j]!]!;
-  const Hp = new Matrix(n, n);
-  for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) Hp.data[a * n + b] = H.data[perm[a]! * n + perm[b]!]!;
-  const inner = { ...options, actOrder: false };
-  const undo = (r: GanqResult): GanqResult => {
-    const codes = new Uint8Array(m * n);
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) codes[i * n + perm[j]!] = r.codes[i * n + j]!;
-    let outliers: CsrMatrix | null = null;
-    if (r.outliers !== null) {
-      const o = r.outliers;
-      const cols = new Int32Array(o.colIndices.length);
-      const vals = new Float64Array(o.values.length);
-      for (let i = 0; i < m; i++) {
-        const p0 = o.rowPtr[i]!;
-        const p1 = o.rowPtr[i + 1]!;
-        const order = Array.from({ length: p1 - p0 }, (_, t) => p0 + t).sort((x, y) => perm[o.colIndices[x]!]! - perm[o.colIndices[y]!]!);
-        order.forEach((p, t) => {
-          cols[p0 + t] = perm[o.colIndices[p]!]!;
-          vals[p0 + t] = o.values[p]!;
-        });
-      }
-      outliers = new CsrMatrix(m, n, o.rowPtr.slice(), cols, vals);
-    }
-    const q = new LutQuantizedMatrix(m, n, r.bits, codes, r.codebooks, outliers);
-    const deadInputs = Int32Array.from(r.deadInputs, (d) => perm[d]!).sort();
-    const result = Object.assign(q, {
-      objective: r.objective,
-      objectiveHistory: r.objectiveHistory,
-      initialObjective: r.initialObjective,
-      bestIteration: r.bestIteration,
-      relativeError: relativeLayerError(W, q.dequantize(), H),
-      outlierCount: r.outlierCount,
-      deadInputs,
-      damping: r.damping,
-      relativeDamping: r.relativeDamping,
-      dampingEscalations: r.dampingEscalations,
-      timeMs: 0,
-    });
-    result.timeMs = now() - start;
-    return result;
-  };
-  if (inner.backend !== undefined) return ganqWithBackend(Wp, Hp, inner as GanqBackendOptions).then(undo);
-  return undo(ganq(Wp, Hp, { ...inner, backend: undefined }));
+  return ganqOnColumns(W, H, { ...options, actOrder: false }, perm, start, (r) => ({
+    deadInputs: Int32Array.from(r.deadInputs, (d) => perm[d]!).sort(),
+    relativeDamping: r.relativeDamping,
+  }));
 }
 
 /**
  * `deadInputs: 'exclude'`: GANQ on the live columns (H_jj > 0) with λ kept at the value the full problem would
  * get, then the result expanded: dead entries take the code nearest to their original weight.
  */
-function ganqLiveColumns(
-  W: Matrix,
-  H: Matrix,
-  options: GanqOptions & { readonly backend?: GanqBackendOptions['backend'] | undefined },
-): GanqResult | Promise<GanqResult> {
+function ganqLiveColumns(W: Matrix, H: Matrix, options: GanqCallOptions): GanqResult | Promise<GanqResult> {
   const start = now();
   checkWeights(W);
   checkGram(H, W.cols);
-  const { rows: m, cols: n } = W;
+  const n = W.cols;
   const live: number[] = [];
+  const dead: number[] = [];
   let liveTrace = 0;
   for (let j = 0; j < n; j++) {
     const d = H.data[j * n + j]!;
     if (d > 0) {
       live.push(j);
       liveTrace += d;
-    }
+    } else dead.push(j);
   }
   const nl = live.length;
-  if (nl === n || nl === 0) return ganq(W, H, { ...options, deadInputs: 'zero' } as GanqBackendOptions);
+  if (nl === n || nl === 0) return ganq(W, H, { ...options, deadInputs: 'zero' });
   const damp = checkNumberOption('damp', options.damp ?? GANQ_DEFAULTS.damp, { min: 0 });
   // The full problem's λ: damp · mean diag after the dead fix (dead H_jj = 1).
   const meanDiag = (liveTrace + (n - nl)) / n;
   const lambda = damp * meanDiag;
-  const Wl = new Matrix(m, nl);
-  for (let i = 0; i < m; i++) for (let a = 0; a < nl; a++) Wl.data[i * nl + a] = W.data[i * n + live[a]!]!;
-  const Hl = new Matrix(nl, nl);
-  for (let a = 0; a < nl; a++) for (let b = 0; b < nl; b++) Hl.data[a * nl + b] = H.data[live[a]! * n + live[b]!]!;
   const inner = { ...options, deadInputs: 'zero' as const, damp: lambda / (liveTrace / nl) };
-  const deadInputs = Int32Array.from({ length: n }, (_, j) => j).filter((j) => !(H.data[j * n + j]! > 0));
-  const expand = (r: GanqResult): GanqResult => {
+  const deadInputs = Int32Array.from(dead);
+  return ganqOnColumns(W, H, inner, Int32Array.from(live), start, (r) => ({ deadInputs, relativeDamping: r.damping / meanDiag }));
+}
+
+/**
+ * GANQ on the sub-problem (W[:, cols], H[cols, cols]) — the columns permuted or a subset of them — with the result
+ * mapped back to the caller's columns; a column outside `cols` takes, per row, the code nearest to its weight.
+ * `report` gives the dead inputs and relative damping in the caller's terms.
+ */
+function ganqOnColumns(
+  W: Matrix,
+  H: Matrix,
+  options: GanqCallOptions,
+  cols: Int32Array,
+  start: number,
+  report: (r: GanqResult) => { deadInputs: Int32Array; relativeDamping: number },
+): GanqResult | Promise<GanqResult> {
+  const { rows: m, cols: n } = W;
+  const ns = cols.length;
+  const Ws = new Matrix(m, ns);
+  for (let i = 0; i < m; i++) for (let a = 0; a < ns; a++) Ws.data[i * ns + a] = W.data[i * n + cols[a]!]!;
+  const Hs = new Matrix(ns, ns);
+  for (let a = 0; a < ns; a++) for (let b = 0; b < ns; b++) Hs.data[a * ns + b] = H.data[cols[a]! * n + cols[b]!]!;
+  const inSub = new Uint8Array(n);
+  for (const c of cols) inSub[c] = 1;
+  const mapBack = (r: GanqResult): GanqResult => {
     const k = 1 << r.bits;
     const T = r.codebooks.data;
     const codes = new Uint8Array(m * n);
     for (let i = 0; i < m; i++) {
-      for (let a = 0; a < nl; a++) codes[i * n + live[a]!] = r.codes[i * nl + a]!;
-      for (const j of deadInputs) {
+      for (let a = 0; a < ns; a++) codes[i * n + cols[a]!] = r.codes[i * ns + a]!;
+      for (let j = 0; j < n; j++) {
+        if (inSub[j] === 1) continue;
         const w = W.data[i * n + j]!;
         let best = 0;
         for (let q = 1; q < k; q++) if (Math.abs(T[i * k + q]! - w) < Math.abs(T[i * k + best]! - w)) best = q;
@@ -282,10 +258,22 @@ function ganqLiveColumns(
     }
     let outliers: CsrMatrix | null = null;
     if (r.outliers !== null) {
+      // Column indices in the caller's terms, sorted within each row as CSR requires.
       const o = r.outliers;
-      outliers = new CsrMatrix(m, n, o.rowPtr.slice(), Int32Array.from(o.colIndices, (c) => live[c]!), o.values.slice());
+      const colIndices = new Int32Array(o.colIndices.length);
+      const values = new Float64Array(o.values.length);
+      for (let i = 0; i < m; i++) {
+        const p0 = o.rowPtr[i]!;
+        const order = Array.from({ length: o.rowPtr[i + 1]! - p0 }, (_, t) => p0 + t).sort((x, y) => cols[o.colIndices[x]!]! - cols[o.colIndices[y]!]!);
+        order.forEach((p, t) => {
+          colIndices[p0 + t] = cols[o.colIndices[p]!]!;
+          values[p0 + t] = o.values[p]!;
+        });
+      }
+      outliers = new CsrMatrix(m, n, o.rowPtr.slice(), colIndices, values);
     }
     const q = new LutQuantizedMatrix(m, n, r.bits, codes, r.codebooks, outliers);
+    const { deadInputs, relativeDamping } = report(r);
     const result = Object.assign(q, {
       objective: r.objective,
       objectiveHistory: r.objectiveHistory,
@@ -295,15 +283,15 @@ function ganqLiveColumns(
       outlierCount: r.outlierCount,
       deadInputs,
       damping: r.damping,
-      relativeDamping: r.damping / meanDiag,
+      relativeDamping,
       dampingEscalations: r.dampingEscalations,
       timeMs: 0,
     });
     result.timeMs = now() - start;
     return result;
   };
-  if (inner.backend !== undefined) return ganqWithBackend(Wl, Hl, inner as GanqBackendOptions).then(expand);
-  return expand(ganq(Wl, Hl, { ...inner, backend: undefined }));
+  if (options.backend !== undefined) return ganqWithBackend(Ws, Hs, options as GanqBackendOptions).then(mapBack);
+  return mapBack(ganq(Ws, Hs, { ...options, backend: undefined }));
 }
 
 /** Validated options and prepared data, shared by `ganq` and the backend path (`ganqWithBackend`). */
