@@ -7,6 +7,7 @@ import { svdTall } from './spectral/bidiagonal.js';
 import { eigSymmetric } from './spectral/tridiagonal.js';
 import { lanczosLargest, powerLargest } from './spectral/norm.js';
 import { checkDenseInput, checkOperator, checkOptionsObject } from './spectral/validate.js';
+export { jacobiEigenInPlace } from './kernels/jacobi.js';
 
 const EPS = 2.220446049250313e-16;
 

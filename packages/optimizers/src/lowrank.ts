@@ -2,6 +2,7 @@
 // (ℓ vectors of one length stored back to back, i.e. a factor kept column by column).
 // Raw typed-array indexing lives here; adapprox.ts stays readable. Arithmetic is float64.
 
+import { jacobiEigenInPlace } from '@firstorder/linalg';
 import type { FloatArray } from './kernels.js';
 
 /** out[c·m + i] = ⟨A row i, X row c⟩ for c < ell: the rows of (A·Xᵀ)ᵀ, i.e. A times ell vectors of length n. */
@@ -85,47 +86,7 @@ export function gramRows(X: Float64Array, ell: number, len: number, G: Float64Ar
  * positive semidefinite Gram matrices it sees here.
  */
 export function jacobiEigen(G: Float64Array, ell: number, W: Float64Array, values: Float64Array, order: Int32Array): void {
-  W.fill(0, 0, ell * ell);
-  for (let i = 0; i < ell; i++) W[i * ell + i] = 1;
-  for (let sweep = 0; sweep < 60; sweep++) {
-    let off = 0;
-    let diag = 0;
-    for (let p = 0; p < ell; p++) {
-      diag += G[p * ell + p]! * G[p * ell + p]!;
-      for (let q = p + 1; q < ell; q++) off += G[p * ell + q]! * G[p * ell + q]!;
-    }
-    if (off <= 1e-30 * diag || off === 0) break;
-    for (let p = 0; p < ell - 1; p++) {
-      for (let q = p + 1; q < ell; q++) {
-        const gpq = G[p * ell + q]!;
-        if (gpq === 0) continue;
-        const gpp = G[p * ell + p]!;
-        const gqq = G[q * ell + q]!;
-        const theta = (gqq - gpp) / (2 * gpq);
-        const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < ell; k++) {
-          const gkp = G[k * ell + p]!;
-          const gkq = G[k * ell + q]!;
-          G[k * ell + p] = c * gkp - s * gkq;
-          G[k * ell + q] = s * gkp + c * gkq;
-        }
-        for (let k = 0; k < ell; k++) {
-          const gpk = G[p * ell + k]!;
-          const gqk = G[q * ell + k]!;
-          G[p * ell + k] = c * gpk - s * gqk;
-          G[q * ell + k] = s * gpk + c * gqk;
-        }
-        for (let k = 0; k < ell; k++) {
-          const wkp = W[k * ell + p]!;
-          const wkq = W[k * ell + q]!;
-          W[k * ell + p] = c * wkp - s * wkq;
-          W[k * ell + q] = s * wkp + c * wkq;
-        }
-      }
-    }
-  }
+  jacobiEigenInPlace(G, ell, W);
   // Sort descending (insertion sort on a permutation; ell is small).
   for (let i = 0; i < ell; i++) order[i] = i;
   for (let i = 1; i < ell; i++) {

@@ -3,6 +3,7 @@
  * accumulation of S H Sᵀ and S H Wᵀ for the T-step (eq. 5), a small symmetric pseudo-inverse, and the
  * initial codebooks of the reference code. Row-major typed arrays; indices are trusted.
  */
+import { jacobiEigenInPlace } from '@firstorder/linalg';
 
 /**
  * S-step on columns [j0, j1) for every row (columns right of j1 already done, their contribution to
@@ -338,45 +339,7 @@ function jacobiPinvSolve(
   y: Float64Array,
 ): void {
   for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) a[r * k + c] = A[r * k1 + c]!;
-  v.fill(0);
-  for (let r = 0; r < k; r++) v[r * k + r] = 1;
-  for (let sweep = 0; sweep < 60; sweep++) {
-    let off = 0;
-    let diag = 0;
-    for (let p = 0; p < k; p++) {
-      diag += a[p * k + p]! * a[p * k + p]!;
-      for (let q = p + 1; q < k; q++) off += a[p * k + q]! * a[p * k + q]!;
-    }
-    if (off === 0 || off <= 1e-32 * diag) break;
-    for (let p = 0; p < k - 1; p++) {
-      for (let q = p + 1; q < k; q++) {
-        const apq = a[p * k + q]!;
-        if (apq === 0) continue;
-        const theta = (a[q * k + q]! - a[p * k + p]!) / (2 * apq);
-        const t = Math.abs(theta) > 1e150 ? 1 / (2 * theta) : (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let r = 0; r < k; r++) {
-          const arp = a[r * k + p]!;
-          const arq = a[r * k + q]!;
-          a[r * k + p] = c * arp - s * arq;
-          a[r * k + q] = s * arp + c * arq;
-        }
-        for (let r = 0; r < k; r++) {
-          const apr = a[p * k + r]!;
-          const aqr = a[q * k + r]!;
-          a[p * k + r] = c * apr - s * aqr;
-          a[q * k + r] = s * apr + c * aqr;
-        }
-        for (let r = 0; r < k; r++) {
-          const vrp = v[r * k + p]!;
-          const vrq = v[r * k + q]!;
-          v[r * k + p] = c * vrp - s * vrq;
-          v[r * k + q] = s * vrp + c * vrq;
-        }
-      }
-    }
-  }
+  jacobiEigenInPlace(a, k, v);
   let lmax = 0;
   for (let r = 0; r < k; r++) {
     w[r] = a[r * k + r]!;
