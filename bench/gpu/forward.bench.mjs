@@ -2,32 +2,17 @@
 // after the first call) beside the CPU forward, dense and LUT-deployed (RTN 4-bit). On SwiftShader these
 // numbers are for the record only.
 //   node bench/gpu/forward.bench.mjs [--tokens 32] [--batch 1]     (after pnpm build)
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
-const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-if (process.env.VK_ICD_FILENAMES === undefined && existsSync(ICD)) process.env.VK_ICD_FILENAMES = ICD;
+import { CHECKPOINT_DIR, gpuContextOrExit, numberArg } from './setup.mjs';
 
 const { createRng } = await import('@firstorder/core');
 const { loadCheckpoint } = await import('@firstorder/lm');
 const { quantizeModel } = await import('@firstorder/compress');
 const gpu = await import('@firstorder/gpu'); // importing registers the 'gpu' | 'auto' providers
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const seq = arg('tokens', 32);
-const batch = arg('batch', 1);
-const dir = fileURLToPath(new URL('../../packages/lm/checkpoints/moby-dick-byte-opt', import.meta.url));
+const seq = numberArg('tokens', 32);
+const batch = numberArg('batch', 1);
 
-const probe = await gpu.probeGpu();
-if (probe.context === null) {
-  console.log(`no GPU adapter: ${probe.reason}`);
-  process.exit(0);
-}
-gpu.registerGpuBackends({ context: probe.context });
-console.log(`adapter: ${gpu.formatGpuInfo(probe.context.info)}`);
+const context = await gpuContextOrExit(gpu, { register: true });
 
 const rng = createRng(1);
 const ids = Int32Array.from({ length: batch * seq }, () => rng.integer(32, 127));
@@ -67,7 +52,7 @@ async function row(label, model) {
   );
 }
 
-const model = await loadCheckpoint(dir);
+const model = await loadCheckpoint(CHECKPOINT_DIR);
 console.log(`checkpoint: ${model.numParameters} parameters, ${model.config.numHiddenLayers} layers, d = ${model.config.hiddenSize}`);
 console.log('| layers | batch×seq | CPU forward (best of 3) | GPU first forward (uploads, compiles) | GPU resident (best of 3) | max |Δlogit| / max |logit| |');
 console.log('|---|---|---|---|---|---|');
@@ -75,4 +60,4 @@ await row('dense f32', model);
 const calib = { ids: Int32Array.from({ length: 4 * 64 }, () => rng.integer(32, 127)), sequences: 4, seq: 64 };
 await quantizeModel(model, calib, { method: 'rtn', bits: 4, deploy: 'lut' });
 await row('LUT 4-bit (RTN)', model);
-probe.context.destroy();
+context.destroy();

@@ -5,25 +5,18 @@
 //   node bench/gpu/ganq-checkpoint.mjs [--bits 4] [--iterations 10] [--sequences 16] [--layers 6]   (after pnpm build)
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { CHECKPOINT_DIR, gpuContextOrExit, numberArg } from './setup.mjs';
 
 const gpuLib = await import(new URL('../../packages/gpu/dist/index.js', import.meta.url).href);
 const compress = await import(new URL('../../packages/compress/dist/index.js', import.meta.url).href);
 const lm = await import(new URL('../../packages/lm/dist/index.js', import.meta.url).href);
 
-const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-if (process.env.VK_ICD_FILENAMES === undefined && existsSync(ICD)) process.env.VK_ICD_FILENAMES = ICD;
+const bits = numberArg('bits', 4);
+const iterations = numberArg('iterations', 10);
+const sequences = numberArg('sequences', 16);
+const maxLayers = numberArg('layers', Infinity);
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const bits = arg('bits', 4);
-const iterations = arg('iterations', 10);
-const sequences = arg('sequences', 16);
-const maxLayers = arg('layers', Infinity);
-
-const dir = fileURLToPath(new URL('../../packages/lm/checkpoints/moby-dick-byte-opt/', import.meta.url));
+const dir = CHECKPOINT_DIR;
 if (!existsSync(`${dir}model.safetensors`)) {
   console.log(`no checkpoint at ${dir}`);
   process.exit(0);
@@ -37,13 +30,8 @@ const ids = new lm.ByteTokenizer().encode(text);
 const seq = model.config.maxPositionEmbeddings;
 const grams = lm.collectGrams(model, { ids: ids.subarray(0, sequences * seq), sequences, seq });
 
-const probe = await gpuLib.probeGpu();
-if (probe.context === null) {
-  console.log(`no GPU adapter: ${probe.reason}`);
-  process.exit(0);
-}
-const ctx = probe.context;
-console.log(`${gpuLib.formatGpuInfo(ctx.info)}; ${bits}-bit, K = ${iterations}, ${sequences} × ${seq} calibration tokens\n`);
+const ctx = await gpuContextOrExit(gpuLib);
+console.log(`${bits}-bit, K = ${iterations}, ${sequences} × ${seq} calibration tokens\n`);
 console.log('| layer | m × n | codes differing | objective rel. diff | CPU ms | GPU ms |');
 console.log('|---|---|---|---|---|---|');
 const backend = gpuLib.createGpuGanqBackend(ctx);

@@ -3,7 +3,7 @@
 // committed). One run per size (K = 10 iterations, 4 bits), the codes compared with the CPU's. On
 // SwiftShader (a CPU rasterizer) the GPU column is for the record only.
 //   node bench/gpu/ganq.bench.mjs [--quick]     (after pnpm build)
-import { existsSync } from 'node:fs';
+import './setup.mjs'; // SwiftShader's ICD when none is chosen
 import { createRng } from '@firstorder/core';
 import { runIfMain } from '../lib/harness.mjs';
 
@@ -11,8 +11,6 @@ const gpuLib = await import(new URL('../../packages/gpu/dist/index.js', import.m
 const compress = await import(new URL('../../packages/compress/dist/index.js', import.meta.url).href);
 const linalg = await import(new URL('../../packages/linalg/dist/index.js', import.meta.url).href);
 
-const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-if (process.env.VK_ICD_FILENAMES === undefined && existsSync(ICD)) process.env.VK_ICD_FILENAMES = ICD;
 
 let ctxPromise;
 function context() {

@@ -4,7 +4,7 @@
 //   node bench/gpu/kernels.bench.mjs [--quick]     (after pnpm build)
 // The harness times synchronous calls; GPU calls are async, so this suite times them itself in setup()
 // and reports through the harness's "unavailable" line (the times are in that text).
-import { existsSync } from 'node:fs';
+import './setup.mjs'; // SwiftShader's ICD when none is chosen
 import { createRng } from '@firstorder/core';
 import { runIfMain } from '../lib/harness.mjs';
 
@@ -12,8 +12,6 @@ import { runIfMain } from '../lib/harness.mjs';
 const gpuLib = await import(new URL('../../packages/gpu/dist/index.js', import.meta.url).href);
 const compress = await import(new URL('../../packages/compress/dist/index.js', import.meta.url).href);
 
-const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-if (process.env.VK_ICD_FILENAMES === undefined && existsSync(ICD)) process.env.VK_ICD_FILENAMES = ICD;
 
 const quick = process.argv.includes('--quick');
 let ctxPromise;

@@ -1,34 +1,20 @@
 // quantizeModel(GANQ) on the committed lm checkpoint with backend 'cpu' and 'gpu': per-layer codes compared.
 //   node bench/gpu/quantize-model-checkpoint.mjs [--iterations 2] [--bits 4]    (after pnpm build; slow on SwiftShader)
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { CHECKPOINT_DIR, gpuContextOrExit, numberArg } from './setup.mjs';
 
-const ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-if (process.env.VK_ICD_FILENAMES === undefined && existsSync(ICD)) process.env.VK_ICD_FILENAMES = ICD;
 const { createRng } = await import('@firstorder/core');
 const { loadCheckpoint } = await import('@firstorder/lm');
 const { quantizeModel } = await import('@firstorder/compress');
 const gpu = await import('@firstorder/gpu');
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const iterations = arg('iterations', 2);
-const bits = arg('bits', 4);
-const dir = fileURLToPath(new URL('../../packages/lm/checkpoints/moby-dick-byte-opt', import.meta.url));
-const probe = await gpu.probeGpu();
-if (probe.context === null) {
-  console.log(`no GPU adapter: ${probe.reason}`);
-  process.exit(0);
-}
-gpu.registerGpuBackends({ context: probe.context });
-console.log(`adapter: ${gpu.formatGpuInfo(probe.context.info)}`);
+const iterations = numberArg('iterations', 2);
+const bits = numberArg('bits', 4);
+const context = await gpuContextOrExit(gpu, { register: true });
 const rng = createRng(3);
 const calib = { ids: Int32Array.from({ length: 8 * 64 }, () => rng.integer(32, 127)), sequences: 8, seq: 64 };
 const opts = { method: 'ganq', bits, ganq: { iterations }, deploy: 'lut' };
-const cpuModel = await loadCheckpoint(dir);
-const gpuModel = await loadCheckpoint(dir);
+const cpuModel = await loadCheckpoint(CHECKPOINT_DIR);
+const gpuModel = await loadCheckpoint(CHECKPOINT_DIR);
 let t = performance.now();
 const rc = await quantizeModel(cpuModel, calib, opts);
 const cpuMs = performance.now() - t;
@@ -53,4 +39,4 @@ for (let l = 0; l < rc.length; l++) {
   console.log(`| ${rc[l].name.replace('model.decoder.layers.', '')} | ${a.rows}×${a.cols} | ${d} words | ${e.toExponential(4)} | ${f.toExponential(4)} | ${(Math.abs(e - f) / e).toExponential(1)} |`);
 }
 console.log(`\n${bits}-bit, K = ${iterations}, calibration 8 × 64 random printable bytes; packed code words differing: ${differ} (of ${total} codes); CPU ${(cpuMs / 1e3).toFixed(1)} s, GPU (SwiftShader) ${(gpuMs / 1e3).toFixed(1)} s`);
-probe.context.destroy();
+context.destroy();
