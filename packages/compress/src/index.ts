@@ -1,4 +1,5 @@
-export { checkBits, checkGram, checkWeights, layerObjective, prepareGram, quadraticTrace, relativeLayerError } from './shared/layer.js';
+export { checkBits, checkGram, checkWeights, fillDeadColumns, layerObjective, prepareGram, prepareGramDiagonalBoost, quadraticTrace, relativeLayerError } from './shared/layer.js';
+export type { BoostedGram } from './shared/layer.js';
 export type { PreparedGram } from './shared/layer.js';
 export { LutQuantizedMatrix, UniformQuantizedMatrix } from './quantize/formats.js';
 export { RTN_DEFAULTS, rtn } from './quantize/rtn.js';

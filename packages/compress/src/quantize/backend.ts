@@ -201,7 +201,7 @@ async function runGanqBackend(W: Matrix, H: Matrix, options: GanqOptions, backen
     D ??= new Matrix(m, n);
     E ??= new Matrix(m, n);
     residualKernel(Wd.data, m, n, T.data, k, codes, mask, D.data);
-    return quadraticTrace(D, Hw, E);
+    return quadraticTrace(D, setup.Hobjective, E);
   };
 
   const session = await backend.open({ rows: m, cols: n, bits, k, W: Wd.data, H: Hw.data, L: prep.L!.data, G: G.data, mask, blockSize });
@@ -209,7 +209,9 @@ async function runGanqBackend(W: Matrix, H: Matrix, options: GanqOptions, backen
   let bestIteration = 0;
   let initialObjective: number;
   const history = new Float64Array(K);
-  const objectiveOf = async (): Promise<number> => (session.objective !== undefined ? session.objective(codes, T.data) : hostObjective());
+  // A backend's own objective is under problem.H; with hessianFix 'reference' the iterate is chosen under another H.
+  const sessionObjective = setup.Hobjective === Hw ? session.objective : undefined;
+  const objectiveOf = async (): Promise<number> => (sessionObjective !== undefined ? sessionObjective.call(session, codes, T.data) : hostObjective());
   try {
     await session.sStep(T.data, codes);
     initialObjective = await objectiveOf();

@@ -1,6 +1,6 @@
 import { FirstOrderError, checkChoiceOption, checkNumberOption, invalidOption, now } from '@firstorder/core';
 import { CsrMatrix, Matrix, gemmInto } from '@firstorder/linalg';
-import { checkBits, checkGram, checkWeights, prepareGram, quadraticTrace, relativeLayerError } from '../shared/layer.js';
+import { checkBits, checkGram, checkWeights, fillDeadColumns, prepareGram, prepareGramDiagonalBoost, quadraticTrace, relativeLayerError } from '../shared/layer.js';
 import { LutQuantizedMatrix } from './formats.js';
 import {
   ClusterGramCache,
@@ -33,8 +33,20 @@ export interface GanqOptions {
    * 'rtn' (the asymmetric min-max uniform grid of RTN), or 'auto' (default: segment at 4 bits, quantile otherwise).
    */
   readonly init?: GanqInit;
-  /** λ = damp·mean(diag H) added to H before the Cholesky factorization. Default 0.01 (GPTQ's percdamp). */
+  /**
+   * λ = damp·mean(diag H) added to H before the Cholesky factorization (with `hessianFix: 'damp'` only).
+   * Default 0.01 (GPTQ's percdamp).
+   */
   readonly damp?: number;
+  /**
+   * How H is made positive definite. 'damp' (default): GPTQ's fix, dead inputs W[:, j] = 0 and H_jj = 1, then
+   * + λI with λ = damp·mean(diag H). 'reference': what GANQ's reference code (`lut_quant.py`) always does on OPT
+   * models: dead inputs H_jj = 1 and W[:, j] = mean of the row's live entries, then the diagonal boost
+   * offset_i = max(Σ_j |H_ij| − 2H_ii, 1e−8), which makes H weakly diagonally dominant; `damp` is not used. The
+   * S- and T-steps use the boosted H; as in the reference code, the best iterate is chosen under the H with the dead
+   * fix only. Either way `relativeError` is measured with the caller's H and W.
+   */
+  readonly hessianFix?: 'damp' | 'reference';
   /** Dense-and-sparse split; off by default. */
   readonly outliers?: OutlierOptions;
   /** Columns per block of the S-step (the trailing update between blocks is a gemm). Default 128. */
@@ -58,10 +70,22 @@ export interface GanqOptions {
 }
 
 /** GANQ defaults: K = 10 (paper §4.4, reference code `--max_epoch`), init per the reference code's utils.py. */
-export const GANQ_DEFAULTS = Object.freeze({ bits: 4, iterations: 10, init: 'auto' as GanqInit, damp: 0.01, blockSize: 128, actOrder: false, deadInputs: 'zero' as 'zero' | 'exclude' });
+export const GANQ_DEFAULTS = Object.freeze({
+  bits: 4,
+  iterations: 10,
+  init: 'auto' as GanqInit,
+  damp: 0.01,
+  hessianFix: 'damp' as 'damp' | 'reference',
+  blockSize: 128,
+  actOrder: false,
+  deadInputs: 'zero' as 'zero' | 'exclude',
+});
 
 export interface GanqResult extends LutQuantizedMatrix {
-  /** Objective tr(ΔW H_λ ΔWᵀ) (damped, dead inputs fixed) of the returned iterate. */
+  /**
+   * Objective of the returned iterate: tr(ΔW H_λ ΔWᵀ) (damped, dead inputs fixed) with `hessianFix: 'damp'`;
+   * with 'reference', tr(ΔW H ΔWᵀ) with dead inputs fixed and no boost, ΔW taken from the mean-filled W.
+   */
   readonly objective: number;
   /** The objective after each iteration's T-step (length K). */
   readonly objectiveHistory: Float64Array;
@@ -147,7 +171,7 @@ export function ganq(W: Matrix, H: Matrix, options: GanqOptions & { readonly bac
   };
   const objectiveOf = (): number => {
     residualKernel(Wd.data, m, n, T.data, k, codes, mask, D.data);
-    return quadraticTrace(D, Hw, E);
+    return quadraticTrace(D, setup.Hobjective, E);
   };
 
   sStep();
@@ -307,10 +331,12 @@ export interface GanqSetup {
   readonly split: ReturnType<typeof outlierMask> | null;
   /** 1 at outlier positions, or null without a dense-and-sparse split. */
   readonly mask: Uint8Array | null;
-  /** W with dead columns and outlier positions zeroed (a copy). */
+  /** W with outlier positions zeroed and dead columns zeroed ('damp') or filled with the live row mean ('reference'); a copy. */
   readonly Wd: Matrix;
-  /** The damped H with dead inputs fixed. */
+  /** The H of the S- and T-steps: damped ('damp') or boosted ('reference'), dead inputs fixed. */
   readonly Hw: Matrix;
+  /** The H that chooses the best iterate: `Hw` with 'damp'; dead inputs fixed, not boosted, with 'reference'. */
+  readonly Hobjective: Matrix;
   /** The initial codebooks T⁰ (m × 2^bits). */
   readonly T: Matrix;
   /** G = Wd·Hw, used by every T-step. */
@@ -328,20 +354,24 @@ export function setupGanq(W: Matrix, H: Matrix, options: GanqOptions): GanqSetup
   if (init === 'auto') init = bits === 4 ? 'segment' : 'quantile';
   if (init === 'segment' && bits !== 4) throw invalidOption('init', "'segment' only at 4 bits (the reference code's grid)", init);
   const damp = checkNumberOption('damp', options.damp ?? GANQ_DEFAULTS.damp, { min: 0 });
+  const fix = checkChoiceOption('hessianFix', options.hessianFix ?? GANQ_DEFAULTS.hessianFix, ['damp', 'reference'] as const);
   const blockSize = checkNumberOption('blockSize', options.blockSize ?? GANQ_DEFAULTS.blockSize, { integer: true, min: 1 });
   const { rows: m, cols: n } = W;
   const k = 1 << bits;
-  const prep = prepareGram(W, H, damp, true);
+  const boosted = fix === 'reference' ? prepareGramDiagonalBoost(W, H, true) : null;
+  const prep = boosted ?? prepareGram(W, H, damp, true);
   const split = options.outliers !== undefined ? outlierMask(W, options.outliers) : null;
   const mask = split !== null && split.count > 0 ? split.mask : null;
   const Wd = prep.W; // a copy: dead columns zeroed, and outlier positions zeroed below
   if (mask !== null) for (let p = 0; p < mask.length; p++) if (mask[p] === 1) Wd.data[p] = 0;
+  if (fix === 'reference') fillDeadColumns(Wd, prep.deadInputs, mask);
   // Initial codebook T⁰ from each row's dense (non-outlier) entries.
   const T = new Matrix(m, k);
   initialCodebooks(Wd, mask, bits, init, options.outliers !== undefined, T.data);
   const G = new Matrix(m, n);
   gemmInto(G, Wd, prep.H);
-  return { start, bits, K, blockSize, m, n, k, prep, split, mask, Wd, Hw: prep.H, T, G };
+  const Hobjective = boosted !== null ? boosted.Hobjective : prep.H;
+  return { start, bits, K, blockSize, m, n, k, prep, split, mask, Wd, Hw: prep.H, Hobjective, T, G };
 }
 
 /** Assembles the result from the best iterate: the LUT matrix, the sparse outliers and the report fields. */

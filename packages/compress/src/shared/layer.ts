@@ -119,3 +119,75 @@ export function prepareGram(W: Matrix, H: Matrix, damp: number, factor: boolean)
     dampingEscalations: chol.dampingAttempts,
   };
 }
+
+export interface BoostedGram extends PreparedGram {
+  /** H with dead diagonals set to 1 and nothing added: what the reference code measures its iterates with. */
+  readonly Hobjective: Matrix;
+  /** The vector added to the diagonal, offset_i = max(Σ_j |H_ij| − 2 H_ii, 1e−8) (after the dead fix). */
+  readonly boost: Float64Array;
+}
+
+/**
+ * The H treatment of GANQ's reference code on OPT models (`lut_quant.py`, applied there always; see
+ * ../shared/reference/compression.md §1.4): dead inputs get H_ii = 1, then offset_i = max(Σ_j |H_ij| − 2 H_ii, 1e−8)
+ * is added to the diagonal, which makes H weakly diagonally dominant (hence PSD by Gershgorin) instead of adding λI.
+ * `W` is copied unchanged: the reference fills dead columns with the row mean of the live entries, which GANQ does
+ * after its outlier split (`fillDeadColumns`). With `factor`, Cholesky of the boosted H (escalating only if it still
+ * fails, reported). `damping` reports the mean boost; `relativeDamping` that mean ÷ mean diag H (after the dead fix).
+ */
+export function prepareGramDiagonalBoost(W: Matrix, H: Matrix, factor: boolean): BoostedGram {
+  const n = W.cols;
+  const Wc = new Matrix(W.rows, n, W.data.slice());
+  const Hobj = new Matrix(n, n, H.data.slice());
+  const h = Hobj.data;
+  const deadList: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (h[i * n + i] === 0) {
+      deadList.push(i);
+      h[i * n + i] = 1;
+    }
+  }
+  const boost = new Float64Array(n);
+  const Hb = new Matrix(n, n, h.slice());
+  let meanBoost = 0;
+  let meanDiag = 0;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += Math.abs(h[i * n + j]!);
+    const d = h[i * n + i]!;
+    const o = Math.max(s - 2 * d, 1e-8);
+    boost[i] = o;
+    Hb.data[i * n + i] = d + o;
+    meanBoost += o;
+    meanDiag += d;
+  }
+  meanBoost /= n;
+  meanDiag /= n;
+  const deadInputs = Int32Array.from(deadList);
+  if (!factor) {
+    return { W: Wc, H: Hb, L: null, deadInputs, damping: meanBoost, relativeDamping: meanBoost / meanDiag, dampingEscalations: 0, Hobjective: Hobj, boost };
+  }
+  const chol = cholesky(Hb, { damping: 'retry', maxDampingAttempts: 8 });
+  if (chol.damping > 0) for (let i = 0; i < n; i++) Hb.data[i * n + i]! += chol.damping;
+  const total = meanBoost + chol.damping;
+  return { W: Wc, H: Hb, L: chol.L, deadInputs, damping: total, relativeDamping: total / meanDiag, dampingEscalations: chol.dampingAttempts, Hobjective: Hobj, boost };
+}
+
+/**
+ * The reference code's dead-column fill: W[i, dead] = mean of row i over the live columns (entries at `mask`
+ * positions count with the value W holds there, as the reference takes the mean after its outlier split zeroed them);
+ * masked dead positions are left as they are. In place on `W`.
+ */
+export function fillDeadColumns(W: Matrix, dead: Int32Array, mask: Uint8Array | null): void {
+  const { rows: m, cols: n } = W;
+  if (dead.length === 0) return;
+  const isDead = new Uint8Array(n);
+  for (const j of dead) isDead[j] = 1;
+  const live = n - dead.length;
+  for (let i = 0; i < m; i++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) if (isDead[j] === 0) s += W.data[i * n + j]!;
+    const mean = live > 0 ? s / live : 0;
+    for (const j of dead) if (mask === null || mask[i * n + j] !== 1) W.data[i * n + j] = mean;
+  }
+}
