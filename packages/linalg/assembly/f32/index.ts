@@ -1,0 +1,254 @@
+// AssemblyScript source of the f32 WebAssembly SIMD kernels behind the lm's linear layers. Compiled by
+// scripts/build-wasm.mjs into src/wasm/kernels-f32.generated.ts; src/wasm/linear-f32.ts holds the
+// TypeScript reference and fallback.
+//
+// One product serves all three layer kernels: C[i, j] += Σ_p A[i·sam + p·sak] · B[p·ldb + j]
+// (A addressed through two strides, so both dy and dyᵀ are read in place; B and C row-major).
+// Two accumulation variants: `gemmAcc` keeps the sums in f32x4 lanes (no FMA in SIMD128: mul then add),
+// `gemmAcc64` promotes to f64x2 and rounds once per kc block, like the TypeScript kernels' float64 sums.
+//
+// All pointers are byte offsets into linear memory.
+
+/** First byte the host may use (after this module's static data). */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+// 4 rows × 8 columns of C, k steps: 8 f32x4 accumulators, 2 vector loads + 4 splats per step.
+// @ts-ignore: decorator
+@inline
+function micro4x8(k: i32, a: usize, sam: usize, sak: usize, b: usize, ldb: usize, c: usize, ldc: usize): void {
+  const c1 = c + ldc;
+  const c2 = c1 + ldc;
+  const c3 = c2 + ldc;
+  let r00 = v128.load(c), r01 = v128.load(c, 16);
+  let r10 = v128.load(c1), r11 = v128.load(c1, 16);
+  let r20 = v128.load(c2), r21 = v128.load(c2, 16);
+  let r30 = v128.load(c3), r31 = v128.load(c3, 16);
+  let a0 = a;
+  const a1 = sam;
+  const a2 = sam << 1;
+  const a3 = a2 + sam;
+  for (let p = 0; p < k; p++) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    let s = v128.load32_splat(a0);
+    r00 = f32x4.add(r00, f32x4.mul(s, b0));
+    r01 = f32x4.add(r01, f32x4.mul(s, b1));
+    s = v128.load32_splat(a0 + a1);
+    r10 = f32x4.add(r10, f32x4.mul(s, b0));
+    r11 = f32x4.add(r11, f32x4.mul(s, b1));
+    s = v128.load32_splat(a0 + a2);
+    r20 = f32x4.add(r20, f32x4.mul(s, b0));
+    r21 = f32x4.add(r21, f32x4.mul(s, b1));
+    s = v128.load32_splat(a0 + a3);
+    r30 = f32x4.add(r30, f32x4.mul(s, b0));
+    r31 = f32x4.add(r31, f32x4.mul(s, b1));
+    a0 += sak;
+    b += ldb;
+  }
+  v128.store(c, r00);
+  v128.store(c, r01, 16);
+  v128.store(c1, r10);
+  v128.store(c1, r11, 16);
+  v128.store(c2, r20);
+  v128.store(c2, r21, 16);
+  v128.store(c3, r30);
+  v128.store(c3, r31, 16);
+}
+
+// 1 row × 4 columns (the row and column edges).
+// @ts-ignore: decorator
+@inline
+function micro1x4(k: i32, a: usize, sak: usize, b: usize, ldb: usize, c: usize): void {
+  let r = v128.load(c);
+  for (let p = 0; p < k; p++) {
+    r = f32x4.add(r, f32x4.mul(v128.load32_splat(a), v128.load(b)));
+    a += sak;
+    b += ldb;
+  }
+  v128.store(c, r);
+}
+
+// 1 row × 1 column (the last n mod 4 columns).
+// @ts-ignore: decorator
+@inline
+function micro1x1(k: i32, a: usize, sak: usize, b: usize, ldb: usize, c: usize): void {
+  let r = load<f32>(c);
+  for (let p = 0; p < k; p++) {
+    r += load<f32>(a) * load<f32>(b);
+    a += sak;
+    b += ldb;
+  }
+  store<f32>(c, r);
+}
+
+/**
+ * C[i, j] += Σ_p A[i·sam + p·sak] B[p·ldb + j] for i < m, j < n, p < k; strides in elements. Blocked:
+ * kc steps of depth × nc columns (B's block stays in L2), 4×8 register tiles.
+ */
+export function gemmAcc(m: i32, n: i32, k: i32, a: usize, sam: i32, sak: i32, b: usize, ldb: i32, c: usize, ldc: i32, KC: i32, NC: i32): void {
+  const samB = <usize>sam << 2;
+  const sakB = <usize>sak << 2;
+  const ldbB = <usize>ldb << 2;
+  const ldcB = <usize>ldc << 2;
+  const m4 = m & ~3;
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    const aK = a + <usize>pc * sakB;
+    const bK = b + <usize>pc * ldbB;
+    for (let jc = 0; jc < n; jc += NC) {
+      const jEnd = min(n, jc + NC);
+      const j8 = jc + ((jEnd - jc) & ~7);
+      const j4 = jc + ((jEnd - jc) & ~3);
+      for (let i = 0; i < m; i += 4) {
+        const full = i < m4;
+        const rows = full ? 4 : m - i;
+        const aI = aK + <usize>i * samB;
+        const cI = c + <usize>i * ldcB;
+        if (full) {
+          for (let j = jc; j < j8; j += 8) micro4x8(kc, aI, samB, sakB, bK + (<usize>j << 2), ldbB, cI + (<usize>j << 2), ldcB);
+        }
+        for (let r = 0; r < rows; r++) {
+          const aR = aI + <usize>r * samB;
+          const cR = cI + <usize>r * ldcB;
+          for (let j = full ? j8 : jc; j < j4; j += 4) micro1x4(kc, aR, sakB, bK + (<usize>j << 2), ldbB, cR + (<usize>j << 2));
+          for (let j = j4; j < jEnd; j++) micro1x1(kc, aR, sakB, bK + (<usize>j << 2), ldbB, cR + (<usize>j << 2));
+        }
+      }
+    }
+  }
+}
+
+// f64 accumulation: 4 rows × 4 columns as 8 f64x2 accumulators (the register budget of micro4x8).
+// @ts-ignore: decorator
+@inline
+function micro4x4d(k: i32, a: usize, sam: usize, sak: usize, b: usize, ldb: usize, c: usize, ldc: usize): void {
+  const c1 = c + ldc;
+  const c2 = c1 + ldc;
+  const c3 = c2 + ldc;
+  const z = f64x2.splat(0);
+  let r00 = z, r01 = z, r10 = z, r11 = z, r20 = z, r21 = z, r30 = z, r31 = z;
+  let a0 = a;
+  const a1 = sam;
+  const a2 = sam << 1;
+  const a3 = a2 + sam;
+  for (let p = 0; p < k; p++) {
+    const bv = v128.load(b);
+    const b0 = f64x2.promote_low_f32x4(bv);
+    const b1 = f64x2.promote_low_f32x4(v128.shuffle<i32>(bv, bv, 2, 3, 2, 3));
+    let s = f64x2.splat(<f64>load<f32>(a0));
+    r00 = f64x2.add(r00, f64x2.mul(s, b0));
+    r01 = f64x2.add(r01, f64x2.mul(s, b1));
+    s = f64x2.splat(<f64>load<f32>(a0 + a1));
+    r10 = f64x2.add(r10, f64x2.mul(s, b0));
+    r11 = f64x2.add(r11, f64x2.mul(s, b1));
+    s = f64x2.splat(<f64>load<f32>(a0 + a2));
+    r20 = f64x2.add(r20, f64x2.mul(s, b0));
+    r21 = f64x2.add(r21, f64x2.mul(s, b1));
+    s = f64x2.splat(<f64>load<f32>(a0 + a3));
+    r30 = f64x2.add(r30, f64x2.mul(s, b0));
+    r31 = f64x2.add(r31, f64x2.mul(s, b1));
+    a0 += sak;
+    b += ldb;
+  }
+  store4(c, r00, r01);
+  store4(c1, r10, r11);
+  store4(c2, r20, r21);
+  store4(c3, r30, r31);
+}
+
+// C[0:4] += (lo, hi) in f64, rounded once to f32.
+// @ts-ignore: decorator
+@inline
+function store4(c: usize, lo: v128, hi: v128): void {
+  const cv = v128.load(c);
+  const s0 = f64x2.add(f64x2.promote_low_f32x4(cv), lo);
+  const s1 = f64x2.add(f64x2.promote_low_f32x4(v128.shuffle<i32>(cv, cv, 2, 3, 2, 3)), hi);
+  const d0 = f32x4.demote_f64x2_zero(s0);
+  const d1 = f32x4.demote_f64x2_zero(s1);
+  v128.store(c, v128.shuffle<i32>(d0, d1, 0, 1, 4, 5));
+}
+
+// 1 row × 1 column in f64.
+// @ts-ignore: decorator
+@inline
+function micro1x1d(k: i32, a: usize, sak: usize, b: usize, ldb: usize, c: usize): void {
+  let r: f64 = 0;
+  for (let p = 0; p < k; p++) {
+    r += <f64>load<f32>(a) * <f64>load<f32>(b);
+    a += sak;
+    b += ldb;
+  }
+  store<f32>(c, <f32>(<f64>load<f32>(c) + r));
+}
+
+/** As gemmAcc, with the sums carried in f64 and rounded to f32 once per kc block. */
+export function gemmAcc64(m: i32, n: i32, k: i32, a: usize, sam: i32, sak: i32, b: usize, ldb: i32, c: usize, ldc: i32, KC: i32, NC: i32): void {
+  const samB = <usize>sam << 2;
+  const sakB = <usize>sak << 2;
+  const ldbB = <usize>ldb << 2;
+  const ldcB = <usize>ldc << 2;
+  const m4 = m & ~3;
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    const aK = a + <usize>pc * sakB;
+    const bK = b + <usize>pc * ldbB;
+    for (let jc = 0; jc < n; jc += NC) {
+      const jEnd = min(n, jc + NC);
+      const j4 = jc + ((jEnd - jc) & ~3);
+      for (let i = 0; i < m; i += 4) {
+        const full = i < m4;
+        const rows = full ? 4 : m - i;
+        const aI = aK + <usize>i * samB;
+        const cI = c + <usize>i * ldcB;
+        if (full) {
+          for (let j = jc; j < j4; j += 4) micro4x4d(kc, aI, samB, sakB, bK + (<usize>j << 2), ldbB, cI + (<usize>j << 2), ldcB);
+        }
+        for (let r = 0; r < rows; r++) {
+          const aR = aI + <usize>r * samB;
+          const cR = cI + <usize>r * ldcB;
+          for (let j = full ? j4 : jc; j < jEnd; j++) micro1x1d(kc, aR, sakB, bK + (<usize>j << 2), ldbB, cR + (<usize>j << 2));
+        }
+      }
+    }
+  }
+}
+
+/** dst (cols × rows) = srcᵀ, src rows × cols, f32; 4×4 blocks through registers. */
+export function transpose(src: usize, rows: i32, cols: i32, dst: usize): void {
+  const r4 = rows & ~3;
+  const c4 = cols & ~3;
+  const sRow = <usize>cols << 2;
+  const dRow = <usize>rows << 2;
+  for (let i = 0; i < r4; i += 4) {
+    for (let j = 0; j < c4; j += 4) {
+      const s = src + <usize>i * sRow + (<usize>j << 2);
+      const x0 = v128.load(s);
+      const x1 = v128.load(s + sRow);
+      const x2 = v128.load(s + 2 * sRow);
+      const x3 = v128.load(s + 3 * sRow);
+      const t0 = v128.shuffle<i32>(x0, x1, 0, 4, 1, 5);
+      const t1 = v128.shuffle<i32>(x2, x3, 0, 4, 1, 5);
+      const t2 = v128.shuffle<i32>(x0, x1, 2, 6, 3, 7);
+      const t3 = v128.shuffle<i32>(x2, x3, 2, 6, 3, 7);
+      const d = dst + <usize>j * dRow + (<usize>i << 2);
+      v128.store(d, v128.shuffle<i32>(t0, t1, 0, 1, 4, 5));
+      v128.store(d + dRow, v128.shuffle<i32>(t0, t1, 2, 3, 6, 7));
+      v128.store(d + 2 * dRow, v128.shuffle<i32>(t2, t3, 0, 1, 4, 5));
+      v128.store(d + 3 * dRow, v128.shuffle<i32>(t2, t3, 2, 3, 6, 7));
+    }
+    for (let j = c4; j < cols; j++) {
+      for (let ii = i; ii < i + 4; ii++) store<f32>(dst + <usize>j * dRow + (<usize>ii << 2), load<f32>(src + <usize>ii * sRow + (<usize>j << 2)));
+    }
+  }
+  for (let i = r4; i < rows; i++) {
+    for (let j = 0; j < cols; j++) store<f32>(dst + <usize>j * dRow + (<usize>i << 2), load<f32>(src + <usize>i * sRow + (<usize>j << 2)));
+  }
+}
+
+/** Each of the m rows of C (n wide) ← the row vector at v. */
+export function broadcastRows(c: usize, m: i32, n: i32, v: usize): void {
+  const bytes = <usize>n << 2;
+  for (let i = 0; i < m; i++) memory.copy(c + <usize>i * bytes, v, bytes);
+}
