@@ -2,12 +2,74 @@
  * Raw typed-array kernels of the decoder: forward and hand-written backward of every op.
  * Layout: activations are row-major [rows, features]; a linear weight is [out, in] (Hugging Face layout),
  * so y = x Wᵀ + b. Sums are carried in JS numbers (float64) and rounded once on store. Nothing here allocates.
+ *
+ * The three linear kernels dispatch: all-Float32Array calls go to @firstorder/linalg's f32 WebAssembly SIMD
+ * kernels when its backend is 'wasm' (the default where WebAssembly SIMD exists; setBackend('js') or
+ * FIRSTORDER_BACKEND=js forces TypeScript). Those sum in f32 lanes, so results differ from the TypeScript
+ * kernels (`…Ts`, the reference) by at most (k + 2)·ε_f32·Σ|terms| (tested in linalg and here).
  */
+import { f32Backend, linearF32BackwardInput, linearF32BackwardParams, linearF32Forward } from '@firstorder/linalg';
 
 export type FloatArray = Float32Array | Float64Array;
 
-/** y[r, o] = Σ_i x[r, i]·W[o, i] + b[o]. Four outputs per pass over a row of x. */
+/**
+ * Products with fewer multiply-adds than this stay in TypeScript. Measured on the development VM: the wasm
+ * path is already ahead at 20×8×16 (2560 multiply-adds, 7 vs 4 GFLOP/s forward), so the cut only spares the
+ * copies on the tiniest calls.
+ */
+const WASM_MIN_WORK = 1024;
+
+function wasmF32(work: number, ...arrays: ReadonlyArray<FloatArray | null>): boolean {
+  if (work < WASM_MIN_WORK) return false;
+  for (const a of arrays) if (a !== null && !(a instanceof Float32Array)) return false;
+  return f32Backend() === 'wasm';
+}
+
+/** y[r, o] = Σ_i x[r, i]·W[o, i] + b[o]; f32 in WebAssembly when the backend allows, else {@link linearForwardTs}. */
 export function linearForward(
+  x: FloatArray,
+  rows: number,
+  inF: number,
+  W: FloatArray,
+  b: FloatArray | null,
+  outF: number,
+  y: FloatArray,
+): void {
+  if (wasmF32(rows * inF * outF, x, W, b, y)) linearF32Forward(x as Float32Array, rows, inF, W as Float32Array, b as Float32Array | null, outF, y as Float32Array);
+  else linearForwardTs(x, rows, inF, W, b, outF, y);
+}
+
+/** dx = dy W (or dx += dy W); f32 in WebAssembly when the backend allows, else {@link linearBackwardInputTs}. */
+export function linearBackwardInput(
+  dy: FloatArray,
+  rows: number,
+  outF: number,
+  W: FloatArray,
+  inF: number,
+  dx: FloatArray,
+  accumulate: boolean,
+): void {
+  if (wasmF32(rows * inF * outF, dy, W, dx)) linearF32BackwardInput(dy as Float32Array, rows, outF, W as Float32Array, inF, dx as Float32Array, accumulate);
+  else linearBackwardInputTs(dy, rows, outF, W, inF, dx, accumulate);
+}
+
+/** dW += dyᵀ x, db += Σ_r dy[r]; f32 in WebAssembly when the backend allows, else {@link linearBackwardParamsTs}. */
+export function linearBackwardParams(
+  x: FloatArray,
+  dy: FloatArray,
+  rows: number,
+  inF: number,
+  outF: number,
+  dW: FloatArray,
+  db: FloatArray | null,
+): void {
+  if (wasmF32(rows * inF * outF, x, dy, dW, db)) {
+    linearF32BackwardParams(x as Float32Array, dy as Float32Array, rows, inF, outF, dW as Float32Array, db as Float32Array | null);
+  } else linearBackwardParamsTs(x, dy, rows, inF, outF, dW, db);
+}
+
+/** TypeScript reference: y[r, o] = Σ_i x[r, i]·W[o, i] + b[o]. Four outputs per pass over a row of x. */
+export function linearForwardTs(
   x: FloatArray,
   rows: number,
   inF: number,
@@ -93,9 +155,9 @@ export function linearForward(
 }
 
 /**
- * Input gradient of a linear layer: dx = dy W (dx overwritten, or accumulated when `accumulate`).
+ * TypeScript reference input gradient of a linear layer: dx = dy W (dx overwritten, or accumulated when `accumulate`).
  */
-export function linearBackwardInput(
+export function linearBackwardInputTs(
   dy: FloatArray,
   rows: number,
   outF: number,
@@ -131,8 +193,8 @@ export function linearBackwardInput(
   }
 }
 
-/** Parameter gradients of a linear layer, accumulated: dW += dyᵀ x, db += Σ_r dy[r]. */
-export function linearBackwardParams(
+/** TypeScript reference parameter gradients of a linear layer, accumulated: dW += dyᵀ x, db += Σ_r dy[r]. */
+export function linearBackwardParamsTs(
   x: FloatArray,
   dy: FloatArray,
   rows: number,
