@@ -9,6 +9,9 @@
 //
 // All pointers are byte offsets into linear memory; arrays are row-major f64 with leading dimensions.
 
+export { dot, axpy, sumSquares } from './level1';
+export { cholPanel, trsmUnblocked } from './factor';
+
 const MR: i32 = 4;
 const NR: i32 = 4;
 
@@ -268,12 +271,13 @@ export function gemvRows(rows: i32, n: i32, a: usize, x: usize, y: usize): void 
 }
 
 /**
- * out[j] += Σ_i xs[i] A[i, j] over a block of rows, four rows per pass as
- * out[j] += xs0·a0j + xs1·a1j + xs2·a2j + xs3·a3j (then single rows): per entry exactly the TypeScript
- * kernel's operations, so bitwise identical to it when blocks start at multiples of 4 rows. xs holds α·x.
+ * out[j] += Σ_i xs[i] A[i, j] for j < n over a block of rows (leading dimension lda ≥ n, so threads can
+ * take column ranges), four rows per pass as out[j] += xs0·a0j + xs1·a1j + xs2·a2j + xs3·a3j (then single
+ * rows): per entry exactly the TypeScript kernel's operations, so bitwise identical to it when blocks
+ * start at multiples of 4 rows. xs holds α·x.
  */
-export function gemvTRows(rows: i32, n: i32, a: usize, xs: usize, out: usize): void {
-  const rowBytes = <usize>n << 3;
+export function gemvTRows(rows: i32, n: i32, lda: i32, a: usize, xs: usize, out: usize): void {
+  const rowBytes = <usize>lda << 3;
   const pairs = n & ~1;
   let i = 0;
   for (; i + 3 < rows; i += 4) {

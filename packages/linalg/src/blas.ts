@@ -11,7 +11,8 @@ import { FirstOrderError, dimensionMismatch, invalidArgument, invalidOption } fr
 import { Matrix, assertMatrix } from './matrix.js';
 import { gemmAccumulate, gemmBackend, mirrorUpperToLower, setGemmBackend } from './kernels/gemm.js';
 import { poolThreads, setThreads } from './wasm/pool.js';
-import { dotUnchecked, gemvKernel, nrm2Unchecked } from './kernels/level12.js';
+import { dotUnchecked, gemvKernel, nrm2Unchecked, residentPair } from './kernels/level12.js';
+import { kernelHeap } from './wasm/heap.js';
 import {
   assertFiniteMatrix,
   assertFiniteVector,
@@ -82,7 +83,9 @@ export function axpy(alpha: number, x: Float64Array, y: Float64Array): Float64Ar
   assertVector('y', y);
   sameLength('x', x, 'y', y);
   const n = x.length;
-  for (let i = 0; i < n; i++) y[i]! += a * x[i]!;
+  const r = residentPair(x, y, n);
+  if (r !== undefined) kernelHeap()!.inst.axpy(n, a, r[0], r[1]);
+  else for (let i = 0; i < n; i++) y[i]! += a * x[i]!;
   return y;
 }
 

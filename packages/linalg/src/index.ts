@@ -1,5 +1,6 @@
 export { Matrix, assertMatrix } from './matrix.js';
 export * from './blas.js';
+export { residentVector, residentMatrix, releaseResident, isResident } from './resident.js';
 export * from './factorizations.js';
 export * from './spectral.js';
 export * from './randomized.js';

@@ -2,7 +2,8 @@
  * Private dense factorization kernels on row-major Float64Array storage (n = leading dimension).
  * All work in place on arrays the caller owns; validation happens in factorizations.ts.
  */
-import { gemmAccumulate } from './gemm.js';
+import { gemmAccumulate, wasmPreferred } from './gemm.js';
+import { heapAlloc, heapFree, heapView, kernelHeap, residentOffset } from '../wasm/heap.js';
 
 // ---------------------------------------------------------------------------------------------
 // Cholesky
@@ -25,40 +26,80 @@ export interface CholeskyFailure {
  * success or the failing pivot (a is then partially overwritten).
  */
 export function choleskyInPlace(a: Float64Array, n: number): CholeskyFailure | undefined {
-  for (let k0 = 0; k0 < n; k0 += CHOL_BLOCK) {
-    const k1 = Math.min(k0 + CHOL_BLOCK, n);
-    const kb = k1 - k0;
-    if (k0 > 0) {
-      // a[k0:n, k0:k1] -= L[k0:n, 0:k0] · L[k0:k1, 0:k0]ᵀ
-      const rows = a.subarray(k0 * n);
-      gemmAccumulate(n - k0, kb, k0, -1, { data: rows, ld: n, trans: false }, { data: rows, ld: n, trans: true }, a.subarray(k0 * n + k0), n);
-    }
-    // Diagonal block, unblocked (row-oriented: dots of contiguous row pieces).
-    for (let i = k0; i < k1; i++) {
-      const ri = i * n;
-      for (let j = k0; j < i; j++) {
-        const rj = j * n;
-        let s = a[ri + j]!;
-        for (let p = k0; p < j; p++) s -= a[ri + p]! * a[rj + p]!;
-        a[ri + j] = s / a[rj + j]!;
-      }
-      let d = a[ri + i]!;
-      for (let p = k0; p < i; p++) d -= a[ri + p]! * a[ri + p]!;
-      if (!(d > 0)) return { index: i, pivot: d };
-      a[ri + i] = Math.sqrt(d);
-    }
-    // Rows below: L[i, k0:k1] ← L[i, k0:k1] · L11⁻ᵀ.
-    for (let i = k1; i < n; i++) {
-      const ri = i * n;
-      for (let j = k0; j < k1; j++) {
-        const rj = j * n;
-        let s = a[ri + j]!;
-        for (let p = k0; p < j; p++) s -= a[ri + p]! * a[rj + p]!;
-        a[ri + j] = s / a[rj + j]!;
+  // WebAssembly: the whole factorization runs in the kernel heap (gemm updates and panels), one copy in
+  // and one out, none for a resident array; same operations in the same order, so bitwise identical.
+  if (n >= HEAP_CHOLESKY_MIN && wasmPreferred() && kernelHeap() !== undefined && residentOffset(a) < 0) {
+    const temp = heapAlloc(8 * n * n);
+    if (temp >= 0) {
+      try {
+        const w = heapView(temp, n * n);
+        w.set(a.subarray(0, n * n));
+        const failure = choleskyBlocks(w, n);
+        a.set(w);
+        return failure;
+      } finally {
+        heapFree(temp);
       }
     }
   }
+  return choleskyBlocks(a, n);
+}
+
+/** From this order on, the Cholesky working copy goes to the kernel heap (below, the copy is not repaid). */
+const HEAP_CHOLESKY_MIN = 96;
+
+function choleskyBlocks(a: Float64Array, n: number): CholeskyFailure | undefined {
+  const off = wasmPreferred() ? residentOffset(a) : -1;
+  const pivotAt = off >= 0 ? heapAlloc(8) : -1;
+  try {
+    for (let k0 = 0; k0 < n; k0 += CHOL_BLOCK) {
+      const k1 = Math.min(k0 + CHOL_BLOCK, n);
+      const kb = k1 - k0;
+      if (k0 > 0) {
+        // a[k0:n, k0:k1] -= L[k0:n, 0:k0] · L[k0:k1, 0:k0]ᵀ
+        const rows = a.subarray(k0 * n);
+        gemmAccumulate(n - k0, kb, k0, -1, { data: rows, ld: n, trans: false }, { data: rows, ld: n, trans: true }, a.subarray(k0 * n + k0), n);
+      }
+      if (pivotAt >= 0) {
+        const bad = kernelHeap()!.inst.cholPanel(off, n, k0, k1, pivotAt);
+        if (bad >= 0) return { index: bad, pivot: heapView(pivotAt, 1)[0]! };
+      } else {
+        const failure = cholPanel(a, n, k0, k1);
+        if (failure !== undefined) return failure;
+      }
+    }
+  } finally {
+    if (pivotAt >= 0) heapFree(pivotAt);
+  }
   for (let i = 0; i < n; i++) a.fill(0, i * n + i + 1, (i + 1) * n);
+  return undefined;
+}
+
+/** Factors the diagonal block k0..k1 (unblocked, row-oriented: dots of contiguous row pieces) and solves the rows below it. */
+function cholPanel(a: Float64Array, n: number, k0: number, k1: number): CholeskyFailure | undefined {
+  for (let i = k0; i < k1; i++) {
+    const ri = i * n;
+    for (let j = k0; j < i; j++) {
+      const rj = j * n;
+      let s = a[ri + j]!;
+      for (let p = k0; p < j; p++) s -= a[ri + p]! * a[rj + p]!;
+      a[ri + j] = s / a[rj + j]!;
+    }
+    let d = a[ri + i]!;
+    for (let p = k0; p < i; p++) d -= a[ri + p]! * a[ri + p]!;
+    if (!(d > 0)) return { index: i, pivot: d };
+    a[ri + i] = Math.sqrt(d);
+  }
+  // Rows below: L[i, k0:k1] ← L[i, k0:k1] · L11⁻ᵀ.
+  for (let i = k1; i < n; i++) {
+    const ri = i * n;
+    for (let j = k0; j < k1; j++) {
+      const rj = j * n;
+      let s = a[ri + j]!;
+      for (let p = k0; p < j; p++) s -= a[ri + p]! * a[rj + p]!;
+      a[ri + j] = s / a[rj + j]!;
+    }
+  }
   return undefined;
 }
 
@@ -451,6 +492,26 @@ export function triangularSolveInPlace(
   if (!unit) {
     for (let i = 0; i < n; i++) if (t[i * ldt + i] === 0) return i;
   }
+  // Many right-hand sides (O(n²c) work against an O(n² + nc) copy): solve in the kernel heap.
+  if (c >= TRSM_MIN_COLUMNS && n > TRSM_BLOCK && wasmPreferred() && (residentOffset(t) < 0 || residentOffset(b) < 0)) {
+    const tt = heapAlloc(8 * n * n);
+    const bb = tt < 0 ? -1 : heapAlloc(8 * n * c);
+    if (bb >= 0) {
+      try {
+        const tv = heapView(tt, n * n);
+        for (let i = 0; i < n; i++) tv.set(t.subarray(i * ldt, i * ldt + n), i * n);
+        const bv = heapView(bb, n * c);
+        bv.set(b.subarray(0, n * c));
+        blockedTriangularSolve(tv, n, n, lower, transpose, unit, bv, c);
+        b.set(bv);
+        return -1;
+      } finally {
+        heapFree(tt);
+        heapFree(bb);
+      }
+    }
+    if (tt >= 0) heapFree(tt);
+  }
   if (c >= TRSM_MIN_COLUMNS && n > TRSM_BLOCK) {
     blockedTriangularSolve(t, ldt, n, lower, transpose, unit, b, c);
     return -1;
@@ -512,6 +573,14 @@ function unblockedTriangularSolve(
   b: Float64Array,
   c: number,
 ): void {
+  if (wasmPreferred()) {
+    const to = residentOffset(t);
+    const bo = to < 0 ? -1 : residentOffset(b);
+    if (bo >= 0) {
+      kernelHeap()!.inst.trsmUnblocked(to, ldt, n, lower ? 1 : 0, transpose ? 1 : 0, unit ? 1 : 0, bo, c);
+      return;
+    }
+  }
   // Effective system is lower (forward) when lower xor transpose.
   const forward = lower !== transpose;
   if (!transpose) {

@@ -6,7 +6,7 @@
  * contribution at (j, i), keeping a non-symmetric C's asymmetry intact.
  */
 import { wasmGemm, singleInstance } from '../wasm/runtime.js';
-import { poolGemm, poolThreads } from '../wasm/pool.js';
+import { anyResident, heapGemm, poolThreads } from '../wasm/pool.js';
 
 /** 'none': full product; 'upper': only j ≥ i; 'mirror': only j ≥ i computed, each added at (i, j) and (j, i). */
 export type Triangle = 'none' | 'upper' | 'mirror';
@@ -102,7 +102,8 @@ export function gemmAccumulate(
   const needB = Math.ceil(Math.min(NC, n) / NR) * NR * Math.min(KC, k);
   if (preferWasm && isTypedArray(a.data) && isTypedArray(b.data)) {
     const tri = !upperOnly ? 0 : mirror ? 2 : 1;
-    if (poolThreads() > 1 && poolGemm(m, n, k, alpha, a, b, c, ldc, tri, blocking)) return;
+    // Resident operands are used in place; with the pool running, everything goes through the shared heap.
+    if ((poolThreads() > 1 || anyResident(a.data, b.data, c)) && heapGemm(m, n, k, alpha, a, b, c, ldc, tri, blocking)) return;
     if (wasmGemm(m, n, k, alpha, a, b, c, ldc, tri, blocking)) return;
   }
   if (packA.length < needA) packA = new Float64Array(needA);

@@ -5,6 +5,21 @@
 import type { Matrix } from '../matrix.js';
 import { wasmPreferred } from './gemm.js';
 import { wasmGemv } from '../wasm/runtime.js';
+import { heapGemv } from '../wasm/pool.js';
+import { kernelHeap, residentOffset } from '../wasm/heap.js';
+
+/** Level-1 calls on resident arrays go to WebAssembly from this length on (the call costs ~50 ns). */
+const LEVEL1_WASM_MIN = 64;
+
+/** Byte offsets of x and y when both are resident and the WebAssembly kernels are wanted, else undefined. */
+export function residentPair(x: Float64Array, y: Float64Array | undefined, len: number): [number, number] | undefined {
+  if (len < LEVEL1_WASM_MIN || !wasmPreferred()) return undefined;
+  const ox = residentOffset(x);
+  if (ox < 0) return undefined;
+  if (y === undefined) return [ox, -1];
+  const oy = residentOffset(y);
+  return oy < 0 ? undefined : [ox, oy];
+}
 
 /** Below this many entries of A the copy and call overhead outweigh the SIMD kernel. */
 const GEMV_WASM_MIN = 4096;
@@ -14,6 +29,8 @@ const NRM2_SMALL = 1e-280;
 
 /** Σ_{i<len} x[xo+i]·y[yo+i], unrolled by four (private kernel). */
 export function dotUnchecked(x: Float64Array, y: Float64Array, xo: number, yo: number, len: number): number {
+  const r = residentPair(x, y, len);
+  if (r !== undefined) return kernelHeap()!.inst.dot(len, r[0] + 8 * xo, r[1] + 8 * yo);
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
@@ -31,6 +48,12 @@ export function dotUnchecked(x: Float64Array, y: Float64Array, xo: number, yo: n
 
 /** Private kernel behind {@link nrm2} for a range of x. */
 export function nrm2Unchecked(x: Float64Array, offset: number, len: number): number {
+  const r = residentPair(x, undefined, len);
+  if (r !== undefined) {
+    // Four-lane sum of squares in WebAssembly; anything unsafe (overflow, tiny, NaN) redoes it below.
+    const q = kernelHeap()!.inst.sumSquares(len, r[0] + 8 * offset);
+    if (q < Infinity && q > NRM2_SMALL) return Math.sqrt(q);
+  }
   let s = 0;
   for (let i = 0; i < len; i++) {
     const v = x[offset + i]!;
@@ -68,7 +91,7 @@ export function gemvKernel(out: Float64Array, A: Matrix, x: Float64Array, transp
   const m = A.rows;
   const n = A.cols;
   const a = A.data;
-  if (m * n >= GEMV_WASM_MIN && wasmPreferred() && wasmGemv(out, a, m, n, x, transpose, alpha, beta)) return;
+  if (m * n >= GEMV_WASM_MIN && wasmPreferred() && (heapGemv(out, a, m, n, x, transpose, alpha, beta) || wasmGemv(out, a, m, n, x, transpose, alpha, beta))) return;
   if (!transpose) {
     // Four rows at a time share each load of x.
     let i = 0;

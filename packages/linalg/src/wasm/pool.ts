@@ -1,36 +1,28 @@
 /**
- * Multi-core gemm: a pool of Node worker threads sharing one WebAssembly.Memory (SharedArrayBuffer) with
- * the calling thread. The calling thread stages the operands, hands each worker a block of rows of C,
- * computes the first block itself and waits (Atomics.wait) for the others, so `gemm` stays synchronous.
- * Every entry of C is accumulated by exactly the same operation sequence as on one thread (the row split
- * only changes which thread runs it), so results are bitwise identical for any thread count.
+ * Multi-core kernels: a pool of Node worker threads sharing the kernel heap (one shared WebAssembly.Memory,
+ * heap.ts) with the calling thread. The caller stages whatever is not already resident, hands each worker
+ * a block of rows (gemm, gemv) or columns (transposed gemv), computes the first block itself and waits
+ * (Atomics.wait) for the others, so the calls stay synchronous. Every entry is computed by exactly the
+ * same operation sequence as on one thread (the split only changes which thread runs it), so results
+ * are bitwise identical for any thread count.
  *
  * Opt-in: `await setThreads(n)` or FIRSTORDER_THREADS=n. Until the workers are up, and where
- * worker_threads or shared memory is missing (browsers, Deno without it), products run on one thread.
+ * worker_threads or shared memory is missing (browsers, Deno without it), everything runs on one thread.
  */
 import { invalidOption, threadsFromEnvironment } from '@firstorder/core';
-import {
-  compileKernels,
-  ensureBytes,
-  instantiate,
-  layout,
-  stage,
-  storedShape,
-  unstage,
-  wasmApi,
-  align64,
-  type Blocking,
-  type KernelInstance,
-  type Operand,
-  type WasmMemory,
-} from './runtime.js';
+import { copyIn, copyOut, storedShape, type Blocking, type KernelInstance, type Operand } from './runtime.js';
+import { heapAlloc, heapFree, heapView, kernelHeap, residentOffset, type KernelHeap } from './heap.js';
 
 /** Products smaller than this many multiply-adds stay on one thread (hand-off costs ~10–50 µs). */
 const MIN_PARALLEL_WORK = 96 * 96 * 96;
-const MAX_PAGES = 16384;
-/** Control block: per worker 16 int32 slots [command seq, done seq, error flag] then 32 f64 parameters. */
+/** gemv on resident A is split across threads above this many entries of A. */
+const MIN_PARALLEL_GEMV = 256 * 1024;
+/** Control block: per worker 16 int32 slots [command seq, done seq, error flag] then 32 f64 parameters (the last: op code). */
 const SLOT_BYTES = 64 + 32 * 8;
 const MAX_WORKERS = 63;
+const OP_GEMM = 0;
+const OP_GEMV = 1;
+const OP_GEMVT = 2;
 
 interface WorkerLike {
   postMessage(value: unknown): void;
@@ -41,11 +33,9 @@ interface WorkerLike {
 }
 
 interface Pool {
-  readonly memory: WasmMemory;
-  readonly main: KernelInstance;
+  readonly heap: KernelHeap;
   readonly workers: WorkerLike[];
   readonly ctrl: number;
-  readonly base: number;
   seq: number;
   broken: boolean;
 }
@@ -62,7 +52,7 @@ export function poolThreads(): number {
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { module, memory, slot } = workerData;
-const gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
+const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const flags = new Int32Array(memory.buffer, slot, 16);
 const P = new Float64Array(memory.buffer, slot + 64, 32);
 let seen = 0;
@@ -74,7 +64,10 @@ for (;;) {
   seen = s;
   if (s < 0) break;
   try {
-    gemm(P[0], P[1], P[2], P[3], P[4], P[5], P[6], P[7], P[8], P[9], P[10], P[11], P[12], P[13], P[14], P[15], P[16], P[17], P[18], P[19], P[20]);
+    const op = P[31];
+    if (op === ${OP_GEMM}) ex.gemm(P[0], P[1], P[2], P[3], P[4], P[5], P[6], P[7], P[8], P[9], P[10], P[11], P[12], P[13], P[14], P[15], P[16], P[17], P[18], P[19], P[20]);
+    else if (op === ${OP_GEMV}) ex.gemvRows(P[0], P[1], P[2], P[3], P[4]);
+    else ex.gemvTRows(P[0], P[1], P[2], P[3], P[4], P[5]);
     Atomics.store(flags, 2, 0);
   } catch (e) {
     Atomics.store(flags, 2, 1);
@@ -94,31 +87,25 @@ export async function setThreads(threads: number): Promise<number> {
   requested = Math.min(threads, MAX_WORKERS + 1);
   await stopPool();
   if (requested === 1) return 1;
-  const api = wasmApi();
-  const module = compileKernels(true);
-  if (api === undefined || module === undefined || typeof SharedArrayBuffer === 'undefined') return 1;
+  const heap = kernelHeap();
+  if (heap === undefined) return 1;
   let wt: typeof import('node:worker_threads');
   try {
     wt = await import('node:worker_threads');
   } catch {
     return 1;
   }
-  let memory: WasmMemory;
-  let main: KernelInstance;
-  try {
-    memory = new api.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
-    main = instantiate(module, memory);
-  } catch {
-    return 1;
-  }
   const nWorkers = requested - 1;
-  const ctrl = align64(main.heapBase);
-  const base = ctrl + SLOT_BYTES * nWorkers;
-  if (!ensureBytes(memory, base + 64)) return 1;
+  const ctrl = heapAlloc(SLOT_BYTES * nWorkers);
+  if (ctrl < 0) return 1;
+  new Uint8Array(heap.memory.buffer, ctrl, SLOT_BYTES * nWorkers).fill(0);
   const workers: WorkerLike[] = [];
   const ready: Promise<void>[] = [];
   for (let w = 0; w < nWorkers; w++) {
-    const worker = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, slot: ctrl + SLOT_BYTES * w } }) as unknown as WorkerLike;
+    const worker = new wt.Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { module: heap.module, memory: heap.memory, slot: ctrl + SLOT_BYTES * w },
+    }) as unknown as WorkerLike;
     ready.push(
       new Promise<void>((resolve, reject) => {
         worker.once('message', () => resolve());
@@ -131,9 +118,10 @@ export async function setThreads(threads: number): Promise<number> {
     await Promise.all(ready);
   } catch {
     await Promise.all(workers.map((w) => w.terminate()));
+    heapFree(ctrl);
     return 1;
   }
-  const p: Pool = { memory, main, workers, ctrl, base, seq: 0, broken: false };
+  const p: Pool = { heap, workers, ctrl, seq: 0, broken: false };
   for (const w of workers) {
     w.unref();
     w.on('error', () => (p.broken = true));
@@ -149,11 +137,12 @@ async function stopPool(): Promise<void> {
   if (p === undefined) return;
   p.broken = true;
   for (let w = 0; w < p.workers.length; w++) {
-    const flags = new Int32Array(p.memory.buffer, p.ctrl + SLOT_BYTES * w, 16);
+    const flags = new Int32Array(p.heap.memory.buffer, p.ctrl + SLOT_BYTES * w, 16);
     Atomics.store(flags, 0, -1);
     Atomics.notify(flags, 0);
   }
   await Promise.all(p.workers.map((w) => w.terminate()));
+  heapFree(p.ctrl);
 }
 
 /**
@@ -179,43 +168,24 @@ export function splitRows(m: number, n: number, threads: number, triangle: boole
   return bounds;
 }
 
-/** C += α op(A) op(B) across the pool; false (C untouched) when the product stays on one thread. */
-export function poolGemm(
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  a: Operand,
-  b: Operand,
-  c: Float64Array,
-  ldc: number,
-  triangle: number,
-  blocking: Blocking,
-): boolean {
-  const p = pool;
-  if (p === undefined || p.broken || m * n * k < MIN_PARALLEL_WORK || m < 8) return false;
-  const threads = Math.min(p.workers.length + 1, Math.floor(m / 4));
-  const lay = layout(p.base, m, n, k, a, b, blocking, threads);
-  if (!ensureBytes(p.memory, lay.end)) return false;
-  stage(p.memory, lay, m, n, k, a, b, c, ldc);
-  const [, ac] = storedShape(m, k, a.trans);
-  const [, bc] = storedShape(k, n, b.trans);
-  const bounds = splitRows(m, n, threads, triangle !== 0);
-  const args = (t: number): number[] => {
-    const s = lay.scratch[t]!;
-    return [m, n, k, alpha, lay.a, ac, a.trans ? 1 : 0, lay.b, bc, b.trans ? 1 : 0, lay.c, n, triangle, bounds[t]!, bounds[t + 1]!, blocking.mc, blocking.kc, blocking.nc, s.pa, s.pb, s.tile];
-  };
+/** Runs one kernel call per thread: thread t > 0 on worker t − 1, thread 0 here; waits for all. */
+function dispatch(p: Pool | undefined, threads: number, op: number, args: (t: number) => number[], here: (a: number[]) => void): void {
+  if (p === undefined || threads === 1) {
+    here(args(0));
+    return;
+  }
   const seq = ++p.seq;
-  const buf = p.memory.buffer;
+  const buf = p.heap.memory.buffer;
   for (let t = 1; t < threads; t++) {
     const slot = p.ctrl + SLOT_BYTES * (t - 1);
-    new Float64Array(buf, slot + 64, 32).set(args(t));
+    const P = new Float64Array(buf, slot + 64, 32);
+    P.set(args(t));
+    P[31] = op;
     const flags = new Int32Array(buf, slot, 16);
     Atomics.store(flags, 0, seq);
     Atomics.notify(flags, 0);
   }
-  const a0 = args(0);
-  p.main.gemm(a0[0]!, a0[1]!, a0[2]!, a0[3]!, a0[4]!, a0[5]!, a0[6]!, a0[7]!, a0[8]!, a0[9]!, a0[10]!, a0[11]!, a0[12]!, a0[13]!, a0[14]!, a0[15]!, a0[16]!, a0[17]!, a0[18]!, a0[19]!, a0[20]!);
+  here(args(0));
   let failed = false;
   for (let t = 1; t < threads; t++) {
     const flags = new Int32Array(buf, p.ctrl + SLOT_BYTES * (t - 1), 16);
@@ -234,8 +204,142 @@ export function poolGemm(
     p.broken = true;
     throw new Error('linalg thread pool: a worker failed; call setThreads again or use one thread');
   }
-  unstage(p.memory, lay, m, n, c, ldc);
+}
+
+/** A stored rows×cols array in the heap: in place when resident, else a compact temporary copy. */
+interface Staged {
+  readonly off: number;
+  readonly ld: number;
+  /** Offset of the temporary copy to free, or −1. */
+  readonly temp: number;
+}
+
+function stageIn(data: ArrayLike<number>, rows: number, cols: number, ld: number): Staged | undefined {
+  const off = residentOffset(data);
+  if (off >= 0) return { off, ld, temp: -1 };
+  const t = heapAlloc(8 * rows * cols);
+  if (t < 0) return undefined;
+  copyIn(heapView(t, rows * cols), data, rows, cols, ld);
+  return { off: t, ld: cols, temp: t };
+}
+
+function release(...staged: (Staged | undefined)[]): void {
+  for (const s of staged) if (s !== undefined && s.temp >= 0) heapFree(s.temp);
+}
+
+/** Whether any operand of a product lies in the kernel heap (then it runs there, without copying it). */
+export function anyResident(a: ArrayLike<number>, b: ArrayLike<number>, c: ArrayLike<number>): boolean {
+  return residentOffset(a) >= 0 || residentOffset(b) >= 0 || residentOffset(c) >= 0;
+}
+
+/**
+ * C += α op(A) op(B) in the kernel heap: resident operands in place, the others staged; across the pool
+ * when it is running and the product is large. False (C untouched) when the heap is unavailable or full.
+ */
+export function heapGemm(
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Operand,
+  b: Operand,
+  c: Float64Array,
+  ldc: number,
+  triangle: number,
+  blocking: Blocking,
+): boolean {
+  const heap = kernelHeap();
+  if (heap === undefined) return false;
+  const p = pool !== undefined && !pool.broken && m * n * k >= MIN_PARALLEL_WORK && m >= 8 ? pool : undefined;
+  const threads = p === undefined ? 1 : Math.min(p.workers.length + 1, Math.floor(m / 4));
+  const [ar, ac] = storedShape(m, k, a.trans);
+  const [br, bc] = storedShape(k, n, b.trans);
+  const kc = Math.min(blocking.kc, k);
+  const packA = 8 * Math.ceil(Math.min(blocking.mc, m) / 4) * 4 * kc;
+  const packB = 8 * Math.ceil(Math.min(blocking.nc, n) / 4) * 4 * kc;
+  const per = 128 + Math.ceil(packA / 64) * 64 + Math.ceil(packB / 64) * 64;
+  const scratch = heapAlloc(per * threads);
+  const A = scratch < 0 ? undefined : stageIn(a.data, ar, ac, a.ld);
+  // syrk / Gram: both operands are the same stored array (one copy).
+  const sameAB = A !== undefined && A.temp >= 0 && a.data === b.data && a.ld === b.ld && ar === br && ac === bc;
+  const B = A === undefined ? undefined : sameAB ? { off: A.off, ld: A.ld, temp: -1 } : stageIn(b.data, br, bc, b.ld);
+  const C = B === undefined ? undefined : stageIn(c, m, n, ldc);
+  if (C === undefined) {
+    release(A, B);
+    if (scratch >= 0) heapFree(scratch);
+    return false;
+  }
+  const bounds = splitRows(m, n, threads, triangle !== 0);
+  const args = (t: number): number[] => {
+    const tile = scratch + per * t;
+    const pa = tile + 128;
+    const pb = pa + Math.ceil(packA / 64) * 64;
+    return [m, n, k, alpha, A!.off, A!.ld, a.trans ? 1 : 0, B!.off, B!.ld, b.trans ? 1 : 0, C.off, C.ld, triangle, bounds[t]!, bounds[t + 1]!, blocking.mc, blocking.kc, blocking.nc, pa, pb, tile];
+  };
+  const inst = heap.inst;
+  try {
+    dispatch(p, threads, OP_GEMM, args, (q) =>
+      inst.gemm(q[0]!, q[1]!, q[2]!, q[3]!, q[4]!, q[5]!, q[6]!, q[7]!, q[8]!, q[9]!, q[10]!, q[11]!, q[12]!, q[13]!, q[14]!, q[15]!, q[16]!, q[17]!, q[18]!, q[19]!, q[20]!),
+    );
+    if (C.temp >= 0) copyOut(c, heapView(C.temp, m * n), m, n, ldc);
+  } finally {
+    release(A, B, C);
+    heapFree(scratch);
+  }
   return true;
+}
+
+/**
+ * out ← α op(A) x + β out for a resident A (m×n row-major, in place): x and the result pass through
+ * small temporaries; rows (plain) or columns (transposed) are split across the pool when it is running.
+ * Plain: two-lane row sums (as the streamed path); transposed: bitwise identical to the TypeScript kernel.
+ * False when A is not resident or the heap is full.
+ */
+export function heapGemv(out: Float64Array, a: Float64Array, m: number, n: number, x: Float64Array, transpose: boolean, alpha: number, beta: number): boolean {
+  const aOff = residentOffset(a);
+  const heap = kernelHeap();
+  if (aOff < 0 || heap === undefined) return false;
+  const p = pool !== undefined && !pool.broken && m * n >= MIN_PARALLEL_GEMV ? pool : undefined;
+  const lenIn = transpose ? m : n;
+  const lenOut = transpose ? n : m;
+  const xOff = transpose || residentOffset(x) < 0 ? heapAlloc(8 * lenIn) : residentOffset(x);
+  const ownX = transpose || residentOffset(x) < 0;
+  const yOff = xOff < 0 ? -1 : heapAlloc(8 * lenOut);
+  if (yOff < 0) {
+    if (ownX && xOff >= 0) heapFree(xOff);
+    return false;
+  }
+  const inst: KernelInstance = heap.inst;
+  try {
+    const y = heapView(yOff, lenOut);
+    if (!transpose) {
+      if (ownX) heapView(xOff, n).set(x);
+      const threads = p === undefined ? 1 : Math.min(p.workers.length + 1, Math.max(1, Math.floor(m / 4)));
+      const bounds = splitRows(m, n, threads, false);
+      dispatch(p, threads, OP_GEMV, (t) => [bounds[t + 1]! - bounds[t]!, n, aOff + 8 * bounds[t]! * n, xOff, yOff + 8 * bounds[t]!], (q) =>
+        inst.gemvRows(q[0]!, q[1]!, q[2]!, q[3]!, q[4]!),
+      );
+      for (let i = 0; i < m; i++) out[i] = beta === 0 ? alpha * y[i]! : alpha * y[i]! + beta * out[i]!;
+      return true;
+    }
+    const xs = heapView(xOff, m);
+    for (let i = 0; i < m; i++) xs[i] = alpha * x[i]!;
+    if (beta === 0) y.fill(0);
+    else {
+      y.set(out);
+      if (beta !== 1) for (let j = 0; j < n; j++) y[j]! *= beta;
+    }
+    const threads = p === undefined ? 1 : Math.min(p.workers.length + 1, Math.max(1, Math.floor(n / 4)));
+    const bounds = splitRows(n, m, threads, false);
+    dispatch(p, threads, OP_GEMVT, (t) => [m, bounds[t + 1]! - bounds[t]!, n, aOff + 8 * bounds[t]!, xOff, yOff + 8 * bounds[t]!], (q) =>
+      inst.gemvTRows(q[0]!, q[1]!, q[2]!, q[3]!, q[4]!, q[5]!),
+    );
+    out.set(y);
+    return true;
+  } finally {
+    if (ownX) heapFree(xOff);
+    heapFree(yOff);
+  }
 }
 
 // FIRSTORDER_THREADS=n starts the pool when the module loads (products use it once the workers are up).

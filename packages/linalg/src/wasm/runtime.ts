@@ -29,12 +29,18 @@ export type GemmExport = (
 ) => void;
 
 export type GemvExport = (rows: number, n: number, a: number, x: number, y: number) => void;
+export type GemvTExport = (rows: number, n: number, lda: number, a: number, xs: number, out: number) => void;
 
 export interface KernelInstance {
   readonly memory: WasmMemory;
   readonly gemm: GemmExport;
   readonly gemvRows: GemvExport;
-  readonly gemvTRows: GemvExport;
+  readonly gemvTRows: GemvTExport;
+  readonly dot: (n: number, x: number, y: number) => number;
+  readonly axpy: (n: number, alpha: number, x: number, y: number) => void;
+  readonly sumSquares: (n: number, x: number) => number;
+  readonly cholPanel: (a: number, n: number, k0: number, k1: number, pivot: number) => number;
+  readonly trsmUnblocked: (t: number, ldt: number, n: number, lower: number, transpose: number, unit: number, b: number, c: number) => void;
   /** First free byte after the module's static data. */
   readonly heapBase: number;
 }
@@ -57,7 +63,12 @@ export function instantiate(module: object, memory: WasmMemory): KernelInstance 
     memory,
     gemm: instance.exports['gemm'] as GemmExport,
     gemvRows: instance.exports['gemvRows'] as GemvExport,
-    gemvTRows: instance.exports['gemvTRows'] as GemvExport,
+    gemvTRows: instance.exports['gemvTRows'] as GemvTExport,
+    dot: instance.exports['dot'] as KernelInstance['dot'],
+    axpy: instance.exports['axpy'] as KernelInstance['axpy'],
+    sumSquares: instance.exports['sumSquares'] as KernelInstance['sumSquares'],
+    cholPanel: instance.exports['cholPanel'] as KernelInstance['cholPanel'],
+    trsmUnblocked: instance.exports['trsmUnblocked'] as KernelInstance['trsmUnblocked'],
     heapBase: (instance.exports['heapBase'] as () => number)(),
   };
 }
@@ -293,7 +304,7 @@ export function wasmGemv(out: Float64Array, a: Float64Array, m: number, n: numbe
   for (let i0 = 0; i0 < m; i0 += block) {
     const rows = Math.min(block, m - i0);
     ablock.set(a.subarray(i0 * n, (i0 + rows) * n));
-    inst.gemvTRows(rows, n, aAt, xAt + 8 * i0, yAt);
+    inst.gemvTRows(rows, n, n, aAt, xAt + 8 * i0, yAt);
   }
   out.set(y);
   return true;
