@@ -389,6 +389,172 @@ function alphaStep(ws: DataWorkspace, method: DataMethod, t: number): number {
 }
 
 /**
+ * u ← u + θ(c − gb − u) + gb1 − c with gb1 = G β over the support computed on the way (two Gram rows per sweep, the
+ * last sweep also updating u): X_Sᵀμ carried to the next iteration. Same sums in the same order as gramTimes + a loop.
+ */
+function gramTimesCarry(
+  gram: Float64Array, stride: number, k: number, b: Float64Array, act: Int32Array, sa: number, gb1: Float64Array,
+  u: Float64Array, cS: Float64Array, gb: Float64Array, theta: number,
+): void {
+  if (sa === 0) {
+    for (let q = 0; q < k; q++) {
+      gb1[q] = 0;
+      u[q] = u[q]! + (theta * (cS[q]! - gb[q]! - u[q]!) + 0 - cS[q]!);
+    }
+    return;
+  }
+  // Sweeps before the last accumulate into gb1; the last one (one or two rows) finishes gb1 and updates u.
+  const last = (sa & 1) === 1 ? sa - 1 : sa - 2;
+  let t = 0;
+  for (; t < last; t += 2) {
+    const a0 = act[t]!, a1 = act[t + 1]!;
+    const c0 = b[a0]!, c1 = b[a1]!;
+    const r0 = a0 * stride, r1 = a1 * stride;
+    if (t === 0) for (let q = 0; q < k; q++) gb1[q] = 0 + c0 * gram[r0 + q]! + c1 * gram[r1 + q]!;
+    else for (let q = 0; q < k; q++) gb1[q] = gb1[q]! + c0 * gram[r0 + q]! + c1 * gram[r1 + q]!;
+  }
+  const a0 = act[last]!;
+  const c0 = b[a0]!;
+  const r0 = a0 * stride;
+  if (last + 1 < sa) {
+    const a1 = act[last + 1]!;
+    const c1 = b[a1]!;
+    const r1 = a1 * stride;
+    for (let q = 0; q < k; q++) {
+      const v = (last === 0 ? 0 : gb1[q]!) + c0 * gram[r0 + q]! + c1 * gram[r1 + q]!;
+      gb1[q] = v;
+      u[q] = u[q]! + (theta * (cS[q]! - gb[q]! - u[q]!) + v - cS[q]!);
+    }
+  } else {
+    for (let q = 0; q < k; q++) {
+      const v = (last === 0 ? 0 : gb1[q]!) + c0 * gram[r0 + q]!;
+      gb1[q] = v;
+      u[q] = u[q]! + (theta * (cS[q]! - gb[q]! - u[q]!) + v - cS[q]!);
+    }
+  }
+}
+
+/**
+ * The SQRT lasso stage (flare src/slim_sqrt_ladm_scr.c) in Gram form, with its passes fused: per iteration one pass
+ * over the k stage variables (gradient, soft threshold, ‖Δβ‖₁), the Gram product Gβ⁺ (carrying X_Sᵀμ), X_Sβ⁺, and one
+ * pass over the n observations (α = θã, ‖Δα‖₁, μ⁺, ‖μ⁺ − μ‖∞ and the next ã with its ‖ã‖²). Every quantity is the same
+ * expression, summed in the same order, as in the unfused form, so the iterates are the same bits.
+ */
+function runSqrtStage(
+  ws: DataWorkspace,
+  st: Stage,
+  c: StageControl,
+  gapCheck: ((ws: DataWorkspace, c: StageControl) => number) | undefined,
+): StageOutcome {
+  const { n, y, beta, alpha, mu, b0, aTil, xb, cS, u } = ws;
+  let act = ws.act;
+  let act1 = ws.act1;
+  let gb = ws.gb;
+  let gb1 = ws.gb1;
+  const { k, idx, gram, stride, T } = st;
+  const { rho, lambda } = c;
+  let sa = 0;
+  for (let q = 0; q < k; q++) {
+    const v = beta[idx[q]!]!;
+    b0[q] = v;
+    if (v !== 0) act[sa++] = q;
+  }
+  dataTimes(ws, st, b0, act, sa, xb);
+  // α = θ·ã with a scalar θ, so X_Sᵀyi = (1 − θ)(X_Sᵀy − X_Sᵀμ) + θ·Gβ and X_Sᵀμ can be carried along: O(|supp β|·k)
+  // per iteration instead of flare's O(n·k) product X_Sᵀyi (same iterates up to rounding).
+  for (let q = 0; q < k; q++) cS[q] = ws.xty[idx[q]!]!;
+  columnsTimes(st.cols, st.colOff, k, n, mu, u);
+  gramTimes(gram, stride, k, b0, act, sa, gb);
+  const alphaThreshold = 1 / (rho * Math.pow(n, 1 / 2) * lambda);
+  const thr = 1 / (rho * T);
+  // ã = y − X_Sβ − μ and ‖ã‖² for the first iteration; later ones get them from the previous iteration's n-pass.
+  let ss = 0;
+  for (let i = 0; i < n; i++) {
+    const v = y[i]! - xb[i]! - mu[i]!;
+    aTil[i] = v;
+    ss += v * v;
+  }
+  let ite = 0;
+  let gap = Number.NaN;
+  let met = false;
+  const strict = gapCheck !== undefined;
+  let earlyChecked = false; // as in runDataStage
+  while (ite < c.maxIter) {
+    let theta = 1 - alphaThreshold / Math.sqrt(ss);
+    if (!(theta > 0)) theta = 0;
+    const th1 = 1 - theta;
+    // g = Gβ − X_Sᵀyi, β⁺ = S_thr(β − g/T), ‖Δβ‖₁ and the new support, per variable in one pass.
+    const saPre = sa;
+    let sa1 = 0;
+    let betaDif = 0;
+    for (let q = 0; q < k; q++) {
+      const gq = gb[q]!;
+      const gr = gq - (th1 * (cS[q]! - u[q]!) + theta * gq);
+      const b = b0[q]!;
+      const t = b - gr / T;
+      let v = 0;
+      if (t > thr) v = t - thr;
+      else if (t < -thr) v = t + thr;
+      betaDif += Math.abs(b - v);
+      b0[q] = v;
+      if (v !== 0) act1[sa1++] = q;
+    }
+    sa = sa1;
+    const tmp = act;
+    act = act1;
+    act1 = tmp;
+    const gapExt = sa - saPre;
+    gramTimesCarry(gram, stride, k, b0, act, sa, gb1, u, cS, gb, theta);
+    const tg = gb;
+    gb = gb1;
+    gb1 = tg;
+    dataTimes(ws, st, b0, act, sa, xb);
+    let dif = 0;
+    let muDif = 0;
+    ss = 0;
+    for (let i = 0; i < n; i++) {
+      const a = aTil[i]! * theta;
+      dif += Math.abs(alpha[i]! - a);
+      alpha[i] = a;
+      const x = xb[i]!;
+      const yv = y[i]!;
+      const e = a + x - yv;
+      const m = mu[i]! + e;
+      mu[i] = m;
+      const ae = Math.abs(e);
+      if (ae > muDif) muDif = ae;
+      const v = yv - x - m;
+      aTil[i] = v;
+      ss += v * v;
+    }
+    const maxDif = Math.max(Math.max(dif, betaDif), muDif);
+    ite++;
+    const flareMet = gapExt === 0 && maxDif <= c.prec;
+    if (!flareMet) earlyChecked = false;
+    if (!strict) {
+      if (flareMet) {
+        met = true;
+        break;
+      }
+    } else if ((flareMet && !earlyChecked) || ite % c.checkEvery === 0) {
+      if (flareMet) earlyChecked = true;
+      for (let q = 0; q < k; q++) beta[idx[q]!] = b0[q]!;
+      gap = gapCheck(ws, c);
+      if (gap <= c.gapTolerance) {
+        met = true;
+        break;
+      }
+    }
+  }
+  ws.act = act;
+  ws.act1 = act1;
+  ws.gb = gb;
+  ws.gb1 = gb1;
+  for (let q = 0; q < k; q++) beta[idx[q]!] = b0[q]!;
+  return { iterations: ite, met, gap };
+}
+
+/**
  * One screening stage of a data method, warm-started from ws.beta / ws.alpha / ws.mu and written back.
  * flare mode: stop when the support size is unchanged and max(‖Δα‖₁, ‖Δβ‖₁, ‖α + Xβ − y‖∞) ≤ prec
  * (lasso: ‖Δβ‖₁). strict mode (`gapCheck` given): stop when the relative duality gap ≤ gapTolerance.
@@ -399,6 +565,7 @@ export function runDataStage(
   c: StageControl,
   gapCheck: ((ws: DataWorkspace, c: StageControl) => number) | undefined,
 ): StageOutcome {
+  if (c.method === 'sqrt') return runSqrtStage(ws, st, c, gapCheck);
   const { n, y, beta, alpha, mu, b0, g, xy, yi, aTil } = ws;
   // β⁺ of the latest and the previous backtracking trial rotate like X_Sβ⁺ below: the step taken is one of them.
   let b1 = ws.b1;
@@ -424,20 +591,8 @@ export function runDataStage(
   } else {
     dataTimes(ws, st, b0, act, sa, xb);
   }
-  // SQRT in Gram form: α = θ·ã with a scalar θ, so X_Sᵀyi = (1 − θ)(X_Sᵀy − X_Sᵀμ) + θ·Gβ and X_Sᵀμ can be
-  // carried along: O(|supp β|·k) per iteration instead of flare's O(n·k) product X_Sᵀyi (same iterates up to
-  // rounding). The n-vectors μ and Xβ are still kept for the α-step and the stopping rule.
-  const gramForm = method === 'sqrt';
-  let gb = ws.gb;
-  let gb1 = ws.gb1;
-  const { cS, u, sgn, dlt, xs, inList, chList } = ws;
-  if (gramForm) {
-    for (let q = 0; q < k; q++) cS[q] = ws.xty[idx[q]!]!;
-    columnsTimes(st.cols, st.colOff, k, n, mu, u);
-    gramTimes(gram, stride, k, b0, act, sa, gb);
-  }
-  let theta = 0;
-  const qn = method === 'sqrt' ? 2 : method === 'lad' ? 1 : c.q;
+  const { sgn, dlt, xs, inList, chList } = ws;
+  const qn = method === 'lad' ? 1 : c.q;
   const alphaThreshold = 1 / (rho * Math.pow(n, 1 / qn) * lambda);
   const lassoThreshold = (n * lambda) / st.T; // flare: ½‖y − Xβ‖² + nλ‖β‖₁
   let ite = 0;
@@ -454,29 +609,7 @@ export function runDataStage(
     const tracking0 = c.backtrack && ite < BACKTRACK_ITERATIONS;
     // ½‖yi − X_Sβ‖² for backtracking: LAD sums it in its α pass (same terms, same order).
     let q0 = 0;
-    if (gramForm) {
-      let ss = 0;
-      for (let i = 0; i < n; i++) {
-        const v = y[i]! - xb[i]! - mu[i]!;
-        aTil[i] = v;
-        ss += v * v;
-      }
-      theta = 1 - alphaThreshold / Math.sqrt(ss);
-      if (!(theta > 0)) theta = 0;
-      let dif = 0;
-      for (let i = 0; i < n; i++) {
-        const v = aTil[i]! * theta;
-        dif += Math.abs(alpha[i]! - v);
-        alpha[i] = v;
-      }
-      maxDif = dif;
-      const th1 = 1 - theta;
-      for (let q = 0; q < k; q++) {
-        const v = th1 * (cS[q]! - u[q]!) + theta * gb[q]!;
-        xy[q] = v;
-        g[q] = gb[q]! - v;
-      }
-    } else if (method === 'lad') {
+    if (method === 'lad') {
       // flare's α-step (soft threshold), ‖Δα‖₁, yi and (backtracking) ‖yi − X_Sβ‖² in one pass.
       let dif = 0;
       const t = alphaThreshold;
@@ -557,7 +690,7 @@ export function runDataStage(
       columnsTimes(st.cols, st.colOff, k, n, yi, xy);
     }
     const saPre = sa;
-    if (!gramForm && method !== 'lad') gramGradient(gram, stride, k, b0, act, sa, xy, g);
+    if (method !== 'lad') gramGradient(gram, stride, k, b0, act, sa, xy, g);
     let T0 = st.T;
     // Which buffer holds X_S β⁺ for the step finally taken: 1 = xbTrial, 2 = xbTrialPrev, 0 = none (recompute).
     let known = 0;
@@ -641,14 +774,6 @@ export function runDataStage(
       act1 = tmp;
     }
     gapExt = sa - saPre;
-    if (gramForm) {
-      // X_Sᵀ(μ⁺ − μ) = X_Sᵀα + Gβ⁺ − X_Sᵀy with X_Sᵀα = θ(X_Sᵀy − Gβ − X_Sᵀμ).
-      gramTimes(gram, stride, k, b0, act, sa, gb1);
-      for (let q = 0; q < k; q++) u[q] = u[q]! + (theta * (cS[q]! - gb[q]! - u[q]!) + gb1[q]! - cS[q]!);
-      const t = gb;
-      gb = gb1;
-      gb1 = t;
-    }
     if (!isLasso) {
       if (known !== 0) {
         // The step taken is the trial whose X_Sβ⁺ is in hand (β⁺ recomputed by betaStep with the same T: same bits).
@@ -698,8 +823,6 @@ export function runDataStage(
   ws.xb = xb;
   ws.xbTrial = xbTrial;
   ws.xbTrialPrev = xbTrialPrev;
-  ws.gb = gb;
-  ws.gb1 = gb1;
   for (let q = 0; q < k; q++) beta[idx[q]!] = b0[q]!;
   return { iterations: ite, met, gap };
 }
