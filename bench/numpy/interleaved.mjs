@@ -1,12 +1,16 @@
 // Best-of-many comparison with numpy on a shared, loaded machine: rounds alternate between firstorder
 // (in this process) and a persistent numpy process, so both sides see the same background load; the
 // minimum over all rounds is reported for each. Inputs and cases as compare.mjs (gemm 1024 on 1 and 2
-// threads, gemv 2048, cholesky 1024). Usage: node bench/numpy/interleaved.mjs [rounds=8]  (after pnpm build)
+// threads, gemv 2048, cholesky 1024), each on ordinary Float64Arrays (copied into the WebAssembly memory
+// per call) and, where it differs, on resident arrays (residentMatrix / residentVector: used in place);
+// plus dot 2^20 and a 1024×64 Cholesky solve (cho_solve). Usage: node bench/numpy/interleaved.mjs [rounds=8]
+// (after pnpm build)
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Matrix, cholesky, gemm, gemv, setThreads } from '@firstorder/linalg';
+import { Matrix, cholesky, dot, gemm, gemv, residentMatrix, residentVector, setThreads } from '@firstorder/linalg';
+import { loadavg } from 'node:os';
 import { formatMs, machineInfo, machineMarkdown } from '../lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -21,8 +25,11 @@ import sys, time, os
 sys.path.insert(0, ${JSON.stringify(here)})
 import numpy as np
 import compare as c
-data = {"gemm": (c.mat_a(1024, 1024), c.mat_b(1024, 1024)), "gemv": (c.mat_a(2048, 2048), c.vec_x(2048)), "cholesky": c.spd(1024)}
-run = {"gemm": lambda d: d[0] @ d[1], "gemv": lambda d: d[0] @ d[1], "cholesky": np.linalg.cholesky}
+import scipy.linalg as sl
+data = {"gemm": (c.mat_a(1024, 1024), c.mat_b(1024, 1024)), "gemv": (c.mat_a(2048, 2048), c.vec_x(2048)), "cholesky": c.spd(1024),
+        "dot": (c.vec_x(1 << 20), c.vec_x(1 << 20)[::-1].copy()), "cho_solve": (sl.cho_factor(c.spd(1024), lower=True), c.mat_b(1024, 64))}
+run = {"gemm": lambda d: d[0] @ d[1], "gemv": lambda d: d[0] @ d[1], "cholesky": np.linalg.cholesky, "dot": lambda d: d[0] @ d[1],
+       "cho_solve": lambda d: sl.cho_solve(d[0], d[1])}
 try:
     from threadpoolctl import threadpool_limits
 except Exception:
@@ -53,11 +60,39 @@ const x = new Float64Array(2048).map((_, k) => ((k * 53) % 101) / 101 - 0.5);
 const S = new Matrix(1024, 1024);
 for (let i = 0; i < 1024; i++) for (let j = 0; j < 1024; j++) S.data[i * 1024 + j] = A.data[i * 1024 + j] + A.data[j * 1024 + i] + (i === j ? 2048 : 0);
 
+function resident(M) {
+  const R = residentMatrix(M.rows, M.cols);
+  R.data.set(M.data);
+  return R;
+}
+const Ar = resident(A);
+const Br = resident(B);
+const Gr = resident(G);
+const xr = residentVector(2048);
+xr.set(x);
+const N = 1 << 20;
+const u = new Float64Array(N).map((_, k) => ((k * 53) % 101) / 101 - 0.5);
+const v = u.slice().reverse();
+const ur = residentVector(N);
+ur.set(u);
+const vr = residentVector(N);
+vr.set(v);
+const L = cholesky(S);
+const R = matB(1024, 64);
+
+// 'path': ordinary arrays are copied into the kernel memory per call; resident ones are used in place.
 const cases = [
-  { name: 'gemm', n: 1024, threads: 1, reps: 3, run: () => gemm(A, B) },
-  { name: 'gemm', n: 1024, threads: 2, reps: 3, run: () => gemm(A, B) },
-  { name: 'gemv', n: 2048, threads: 1, reps: 20, run: () => gemv(G, x) },
-  { name: 'cholesky', n: 1024, threads: 1, reps: 3, run: () => cholesky(S) },
+  { name: 'gemm', path: 'ordinary', n: 1024, threads: 1, reps: 3, run: () => gemm(A, B) },
+  { name: 'gemm', path: 'resident', n: 1024, threads: 1, reps: 3, run: () => gemm(Ar, Br) },
+  { name: 'gemm', path: 'ordinary', n: 1024, threads: 2, reps: 3, run: () => gemm(A, B) },
+  { name: 'gemm', path: 'resident', n: 1024, threads: 2, reps: 3, run: () => gemm(Ar, Br) },
+  { name: 'gemv', path: 'ordinary', n: 2048, threads: 1, reps: 20, run: () => gemv(G, x) },
+  { name: 'gemv', path: 'resident', n: 2048, threads: 1, reps: 20, run: () => gemv(Gr, xr) },
+  { name: 'gemv', path: 'resident', n: 2048, threads: 2, reps: 20, run: () => gemv(Gr, xr) },
+  { name: 'cholesky', path: 'ordinary (one copy in and out)', n: 1024, threads: 1, reps: 3, run: () => cholesky(S) },
+  { name: 'cho_solve', path: 'ordinary, 64 right-hand sides', n: 1024, threads: 1, reps: 5, run: () => L.solveMatrix(R) },
+  { name: 'dot', path: 'ordinary (TypeScript kernel)', n: N, threads: 1, reps: 20, run: () => dot(u, v) },
+  { name: 'dot', path: 'resident', n: N, threads: 1, reps: 20, run: () => dot(ur, vr) },
 ];
 
 // One numpy process per thread count (OpenBLAS reads its thread count at load).
@@ -76,6 +111,7 @@ function numpyProcess(threads) {
 const py = { 1: numpyProcess(1), 2: numpyProcess(2) };
 
 const info = machineInfo();
+const loads = [loadavg()[0]];
 const best = cases.map(() => ({ ours: Infinity, numpy: Infinity }));
 for (let r = 0; r < rounds; r++) {
   for (const [i, c] of cases.entries()) {
@@ -88,18 +124,20 @@ for (let r = 0; r < rounds; r++) {
     }
     best[i].numpy = Math.min(best[i].numpy, await py[c.threads].ask(c.name, c.reps));
   }
+  loads.push(loadavg()[0]);
 }
 await setThreads(1);
 py[1].close();
 py[2].close();
-const rows = cases.map((c, i) => `| ${c.name} | ${c.n} | ${c.threads} | ${formatMs(best[i].ours)} | ${formatMs(best[i].numpy)} | ${((100 * best[i].numpy) / best[i].ours).toFixed(0)}% |`);
+const rows = cases.map((c, i) => `| ${c.name} | ${c.path} | ${c.n} | ${c.threads} | ${formatMs(best[i].ours)} | ${formatMs(best[i].numpy)} | ${((100 * best[i].numpy) / best[i].ours).toFixed(0)}% |`);
 console.log([
   `## numpy comparison, interleaved best of ${rounds} rounds`,
   '',
   machineMarkdown(info, `node bench/numpy/interleaved.mjs ${rounds}`),
+  `- 1-minute load average after each round: ${loads.map((l) => l.toFixed(2)).join(', ')}`,
   '',
-  '| routine | n | threads (both sides) | firstorder best ms | numpy best ms | numpy time / firstorder time |',
-  '|---|---|---|---|---|---|',
+  '| routine | firstorder operands | n | threads (both sides) | firstorder best ms | numpy best ms | numpy time / firstorder time |',
+  '|---|---|---|---|---|---|---|',
   ...rows,
   '',
 ].join('\n'));

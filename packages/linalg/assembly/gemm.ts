@@ -217,55 +217,35 @@ export function gemm(
 // ---------------------------------------------------------------------------------------------
 
 /**
- * y[i] = Σ_j A[i, j] x[j] for i < rows (A row-major, n columns). Each row is summed in two interleaved
- * lanes (even and odd j) added at the end, so the rounding differs from the TypeScript kernel's single
- * running sum (agreement within the usual n·eps·Σ|a||x| bound, tested).
+ * y[i] = Σ_j A[i, j] x[j] for i < rows (A row-major, n columns). One row at a time in sixteen partial
+ * sums (eight f64x2 accumulators over 128-byte steps, then pairs, combined as a tree, odd tail last):
+ * a single sequential stream through A, which measured faster than interleaving four rows once A is
+ * larger than what the TLB covers (2048²: 1.10 ms against 1.30 ms). The rounding differs from the
+ * TypeScript kernel's single running sum (agreement within the usual n·eps·Σ|a||x| bound, tested).
  */
 export function gemvRows(rows: i32, n: i32, a: usize, x: usize, y: usize): void {
   const rowBytes = <usize>n << 3;
-  const pairs = n & ~1;
-  let i = 0;
-  for (; i + 3 < rows; i += 4) {
-    const r0 = a + <usize>i * rowBytes;
-    const r1 = r0 + rowBytes;
-    const r2 = r1 + rowBytes;
-    const r3 = r2 + rowBytes;
-    let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
-    for (let j = 0; j < pairs; j += 2) {
-      const q = <usize>j << 3;
-      const xv = v128.load(x + q);
-      s0 = f64x2.add(s0, f64x2.mul(v128.load(r0 + q), xv));
-      s1 = f64x2.add(s1, f64x2.mul(v128.load(r1 + q), xv));
-      s2 = f64x2.add(s2, f64x2.mul(v128.load(r2 + q), xv));
-      s3 = f64x2.add(s3, f64x2.mul(v128.load(r3 + q), xv));
-    }
-    let t0 = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
-    let t1 = f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1);
-    let t2 = f64x2.extract_lane(s2, 0) + f64x2.extract_lane(s2, 1);
-    let t3 = f64x2.extract_lane(s3, 0) + f64x2.extract_lane(s3, 1);
-    if (pairs < n) {
-      const q = <usize>pairs << 3;
-      const xl = load<f64>(x + q);
-      t0 += load<f64>(r0 + q) * xl;
-      t1 += load<f64>(r1 + q) * xl;
-      t2 += load<f64>(r2 + q) * xl;
-      t3 += load<f64>(r3 + q) * xl;
-    }
-    const o = y + (<usize>i << 3);
-    store<f64>(o, t0);
-    store<f64>(o, t1, 8);
-    store<f64>(o, t2, 16);
-    store<f64>(o, t3, 24);
-  }
-  for (; i < rows; i++) {
+  const blockEnd = <usize>(n & ~15) << 3;
+  const pairEnd = <usize>(n & ~1) << 3;
+  for (let i = 0; i < rows; i++) {
     const r = a + <usize>i * rowBytes;
-    let s = f64x2.splat(0);
-    for (let j = 0; j < pairs; j += 2) {
-      const q = <usize>j << 3;
-      s = f64x2.add(s, f64x2.mul(v128.load(r + q), v128.load(x + q)));
+    let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
+    let s4 = f64x2.splat(0), s5 = f64x2.splat(0), s6 = f64x2.splat(0), s7 = f64x2.splat(0);
+    let q: usize = 0;
+    for (; q < blockEnd; q += 128) {
+      s0 = f64x2.add(s0, f64x2.mul(v128.load(r + q), v128.load(x + q)));
+      s1 = f64x2.add(s1, f64x2.mul(v128.load(r + q, 16), v128.load(x + q, 16)));
+      s2 = f64x2.add(s2, f64x2.mul(v128.load(r + q, 32), v128.load(x + q, 32)));
+      s3 = f64x2.add(s3, f64x2.mul(v128.load(r + q, 48), v128.load(x + q, 48)));
+      s4 = f64x2.add(s4, f64x2.mul(v128.load(r + q, 64), v128.load(x + q, 64)));
+      s5 = f64x2.add(s5, f64x2.mul(v128.load(r + q, 80), v128.load(x + q, 80)));
+      s6 = f64x2.add(s6, f64x2.mul(v128.load(r + q, 96), v128.load(x + q, 96)));
+      s7 = f64x2.add(s7, f64x2.mul(v128.load(r + q, 112), v128.load(x + q, 112)));
     }
+    for (; q < pairEnd; q += 16) s0 = f64x2.add(s0, f64x2.mul(v128.load(r + q), v128.load(x + q)));
+    const s = f64x2.add(f64x2.add(f64x2.add(s0, s1), f64x2.add(s2, s3)), f64x2.add(f64x2.add(s4, s5), f64x2.add(s6, s7)));
     let t = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
-    if (pairs < n) t += load<f64>(r + (<usize>pairs << 3)) * load<f64>(x + (<usize>pairs << 3));
+    if (pairEnd < rowBytes) t += load<f64>(r + pairEnd) * load<f64>(x + pairEnd);
     store<f64>(y + (<usize>i << 3), t);
   }
 }

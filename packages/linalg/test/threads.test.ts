@@ -1,8 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accumulateGram, cholesky, gemm, gemmInto, getThreads, setBackend, setThreads, syrk } from '@firstorder/linalg';
+import {
+  accumulateGram,
+  cholesky,
+  gemm,
+  gemmInto,
+  gemvInto,
+  getThreads,
+  releaseResident,
+  residentMatrix,
+  setBackend,
+  setThreads,
+  syrk,
+} from '@firstorder/linalg';
+import { heapUsage } from '../src/wasm/heap.js';
 import { FirstOrderError } from '@firstorder/core';
 import { splitRows } from '../src/wasm/pool.js';
-import { randomMatrix, rngFor } from './dense-helpers.js';
+import { randomMatrix, randomVector, rngFor } from './dense-helpers.js';
 
 // The pool splits C by rows; each entry is accumulated by the same operation sequence as on one thread, so
 // results must be bitwise identical for 1, 2 and 3 threads and for the TypeScript kernel.
@@ -71,6 +84,42 @@ describe('worker-thread pool', () => {
     }
     expect(await setThreads(1)).toBe(1);
     expect(getThreads()).toBe(1);
+  });
+
+  it('gives bitwise identical gemv (rows split; transposed: columns split) and resident gemm for 1, 2 and 3 threads', async () => {
+    const rng = rngFor(11);
+    const shapes = [[700, 523], [523, 700], [1, 300_000], [300_000, 1], [517, 1031]] as const;
+    const inputs = shapes.map(([m, n]) => {
+      const A = residentMatrix(m, n);
+      A.data.set(randomMatrix(rng, m, n).data);
+      return { A, x: randomVector(rng, n), xT: randomVector(rng, m), y: randomVector(rng, m), yT: randomVector(rng, n) };
+    });
+    const B = residentMatrix(523, 301);
+    B.data.set(randomMatrix(rng, 523, 301).data);
+    const run = (): Float64Array[] => [
+      ...inputs.flatMap(({ A, x, xT, y, yT }) => [
+        gemvInto(y.slice(), A, x, { alpha: 0.5, beta: -1 }),
+        gemvInto(yT.slice(), A, xT, { transpose: true, alpha: -2, beta: 0.25 }),
+      ]),
+      gemm(inputs[0]!.A, B).data,
+    ];
+    setBackend('js');
+    const reference = run(); // transposed gemv and gemm: the TypeScript kernel's bits
+    setBackend('wasm');
+    expect(await setThreads(1)).toBe(1);
+    const one = run();
+    const live = heapUsage().live;
+    for (const t of [2, 3]) {
+      expect(await setThreads(t)).toBe(t);
+      const many = run();
+      for (let r = 0; r < one.length; r++) expect(same(many[r]!, one[r]!)).toBe(true);
+    }
+    for (let r = 1; r < one.length; r += 2) expect(same(one[r]!, reference[r]!)).toBe(true);
+    expect(same(one[one.length - 1]!, reference[reference.length - 1]!)).toBe(true);
+    expect(await setThreads(1)).toBe(1);
+    expect(heapUsage().live).toBe(live); // staging freed, the control block released
+    for (const { A } of inputs) releaseResident(A);
+    releaseResident(B);
   });
 
   it('rejects a non-positive or fractional thread count', async () => {
