@@ -217,13 +217,67 @@ export function gemm(
 // ---------------------------------------------------------------------------------------------
 
 /**
- * y[i] = Σ_j A[i, j] x[j] for i < rows (A row-major, n columns). One row at a time in sixteen partial
- * sums (eight f64x2 accumulators over 128-byte steps, then pairs, combined as a tree, odd tail last):
- * a single sequential stream through A, which measured faster than interleaving four rows once A is
- * larger than what the TLB covers (2048²: 1.10 ms against 1.30 ms). The rounding differs from the
- * TypeScript kernel's single running sum (agreement within the usual n·eps·Σ|a||x| bound, tested).
+ * y[i] = Σ_j A[i, j] x[j] for i < rows (A row-major, n columns). Four rows per pass share each load of
+ * x (best on L2-sized blocks); each row is summed in two interleaved lanes (even and odd j) added at the
+ * end, so the rounding differs from the TypeScript kernel's single running sum (agreement within the
+ * usual n·eps·Σ|a||x| bound, tested).
  */
 export function gemvRows(rows: i32, n: i32, a: usize, x: usize, y: usize): void {
+  const rowBytes = <usize>n << 3;
+  const pairs = n & ~1;
+  let i = 0;
+  for (; i + 3 < rows; i += 4) {
+    const r0 = a + <usize>i * rowBytes;
+    const r1 = r0 + rowBytes;
+    const r2 = r1 + rowBytes;
+    const r3 = r2 + rowBytes;
+    let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
+    for (let j = 0; j < pairs; j += 2) {
+      const q = <usize>j << 3;
+      const xv = v128.load(x + q);
+      s0 = f64x2.add(s0, f64x2.mul(v128.load(r0 + q), xv));
+      s1 = f64x2.add(s1, f64x2.mul(v128.load(r1 + q), xv));
+      s2 = f64x2.add(s2, f64x2.mul(v128.load(r2 + q), xv));
+      s3 = f64x2.add(s3, f64x2.mul(v128.load(r3 + q), xv));
+    }
+    let t0 = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
+    let t1 = f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1);
+    let t2 = f64x2.extract_lane(s2, 0) + f64x2.extract_lane(s2, 1);
+    let t3 = f64x2.extract_lane(s3, 0) + f64x2.extract_lane(s3, 1);
+    if (pairs < n) {
+      const q = <usize>pairs << 3;
+      const xl = load<f64>(x + q);
+      t0 += load<f64>(r0 + q) * xl;
+      t1 += load<f64>(r1 + q) * xl;
+      t2 += load<f64>(r2 + q) * xl;
+      t3 += load<f64>(r3 + q) * xl;
+    }
+    const o = y + (<usize>i << 3);
+    store<f64>(o, t0);
+    store<f64>(o, t1, 8);
+    store<f64>(o, t2, 16);
+    store<f64>(o, t3, 24);
+  }
+  for (; i < rows; i++) {
+    const r = a + <usize>i * rowBytes;
+    let s = f64x2.splat(0);
+    for (let j = 0; j < pairs; j += 2) {
+      const q = <usize>j << 3;
+      s = f64x2.add(s, f64x2.mul(v128.load(r + q), v128.load(x + q)));
+    }
+    let t = f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+    if (pairs < n) t += load<f64>(r + (<usize>pairs << 3)) * load<f64>(x + (<usize>pairs << 3));
+    store<f64>(y + (<usize>i << 3), t);
+  }
+}
+
+/**
+ * gemvRows for a large A used in place: one row at a time in sixteen partial
+ * sums (eight f64x2 accumulators over 128-byte steps, then pairs, combined as a tree, odd tail last):
+ * a single sequential stream through A, which measured faster than interleaving four rows once A is
+ * larger than what the TLB covers (2048²: 1.10 ms against 1.30 ms; on L2-sized blocks gemvRows is faster).
+ */
+export function gemvRowsSeq(rows: i32, n: i32, a: usize, x: usize, y: usize): void {
   const rowBytes = <usize>n << 3;
   const blockEnd = <usize>(n & ~15) << 3;
   const pairEnd = <usize>(n & ~1) << 3;

@@ -23,6 +23,9 @@ const MAX_WORKERS = 63;
 const OP_GEMM = 0;
 const OP_GEMV = 1;
 const OP_GEMVT = 2;
+const OP_GEMV_SEQ = 3;
+/** A resident A above this many bytes is read one row at a time (gemvRowsSeq: beyond the TLB's reach one stream is faster). */
+const GEMV_SEQ_BYTES = 4 * 1024 * 1024;
 
 interface WorkerLike {
   postMessage(value: unknown): void;
@@ -67,6 +70,7 @@ for (;;) {
     const op = P[31];
     if (op === ${OP_GEMM}) ex.gemm(P[0], P[1], P[2], P[3], P[4], P[5], P[6], P[7], P[8], P[9], P[10], P[11], P[12], P[13], P[14], P[15], P[16], P[17], P[18], P[19], P[20]);
     else if (op === ${OP_GEMV}) ex.gemvRows(P[0], P[1], P[2], P[3], P[4]);
+    else if (op === ${OP_GEMV_SEQ}) ex.gemvRowsSeq(P[0], P[1], P[2], P[3], P[4]);
     else ex.gemvTRows(P[0], P[1], P[2], P[3], P[4], P[5]);
     Atomics.store(flags, 2, 0);
   } catch (e) {
@@ -292,7 +296,7 @@ export function heapGemm(
 /**
  * out ← α op(A) x + β out for a resident A (m×n row-major, in place): x and the result pass through
  * small temporaries; rows (plain) or columns (transposed) are split across the pool when it is running.
- * Plain: two-lane row sums (as the streamed path); transposed: bitwise identical to the TypeScript kernel.
+ * Plain: lane-wise row sums (within rounding of the TypeScript kernel); transposed: bitwise identical to it.
  * False when A is not resident or the heap is full.
  */
 export function heapGemv(out: Float64Array, a: Float64Array, m: number, n: number, x: Float64Array, transpose: boolean, alpha: number, beta: number): boolean {
@@ -316,8 +320,10 @@ export function heapGemv(out: Float64Array, a: Float64Array, m: number, n: numbe
       if (ownX) heapView(xOff, n).set(x);
       const threads = p === undefined ? 1 : Math.min(p.workers.length + 1, Math.max(1, Math.floor(m / 4)));
       const bounds = splitRows(m, n, threads, false);
-      dispatch(p, threads, OP_GEMV, (t) => [bounds[t + 1]! - bounds[t]!, n, aOff + 8 * bounds[t]! * n, xOff, yOff + 8 * bounds[t]!], (q) =>
-        inst.gemvRows(q[0]!, q[1]!, q[2]!, q[3]!, q[4]!),
+      const seq = 8 * m * n > GEMV_SEQ_BYTES;
+      const kernel = seq ? inst.gemvRowsSeq : inst.gemvRows;
+      dispatch(p, threads, seq ? OP_GEMV_SEQ : OP_GEMV, (t) => [bounds[t + 1]! - bounds[t]!, n, aOff + 8 * bounds[t]! * n, xOff, yOff + 8 * bounds[t]!], (q) =>
+        kernel(q[0]!, q[1]!, q[2]!, q[3]!, q[4]!),
       );
       for (let i = 0; i < m; i++) out[i] = beta === 0 ? alpha * y[i]! : alpha * y[i]! + beta * out[i]!;
       return true;

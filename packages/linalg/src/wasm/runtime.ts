@@ -35,6 +35,7 @@ export interface KernelInstance {
   readonly memory: WasmMemory;
   readonly gemm: GemmExport;
   readonly gemvRows: GemvExport;
+  readonly gemvRowsSeq: GemvExport;
   readonly gemvTRows: GemvTExport;
   readonly dot: (n: number, x: number, y: number) => number;
   readonly axpy: (n: number, alpha: number, x: number, y: number) => void;
@@ -63,6 +64,7 @@ export function instantiate(module: object, memory: WasmMemory): KernelInstance 
     memory,
     gemm: instance.exports['gemm'] as GemmExport,
     gemvRows: instance.exports['gemvRows'] as GemvExport,
+    gemvRowsSeq: instance.exports['gemvRowsSeq'] as GemvExport,
     gemvTRows: instance.exports['gemvTRows'] as GemvTExport,
     dot: instance.exports['dot'] as KernelInstance['dot'],
     axpy: instance.exports['axpy'] as KernelInstance['axpy'],
