@@ -43,6 +43,37 @@ try {
 document.getElementById('result').textContent = JSON.stringify(out);
 </script></head><body><pre id="result">pending</pre></body></html>`;
 
+// Served with COOP/COEP headers (cross-origin isolated, so SharedArrayBuffer and shared WebAssembly memory
+// may be posted to workers): the pool starts two Web Workers and a threaded gemm and a split resident gemv
+// must give the single-thread bits.
+const THREADS_PAGE = `<!doctype html><html><head>
+<script type="importmap">{"imports":{"@firstorder/core":"/core/dist/index.js"}}</script>
+<script type="module">
+import { Matrix } from '/linalg/dist/matrix.js';
+import { gemm, gemv, getThreads, setThreads } from '/linalg/dist/blas.js';
+import { isResident, residentMatrix } from '/linalg/dist/resident.js';
+const out = { isolated: globalThis.crossOriginIsolated === true };
+try {
+  const m = 203, k = 190, n = 211;
+  const A = new Matrix(m, k), B = new Matrix(k, n);
+  for (let i = 0; i < m * k; i++) A.data[i] = Math.sin(i);
+  for (let i = 0; i < k * n; i++) B.data[i] = Math.cos(0.7 * i);
+  const G = residentMatrix(700, 523);
+  for (let i = 0; i < G.data.length; i++) G.data[i] = Math.sin(0.3 * i);
+  const x = new Float64Array(523).map((_, i) => Math.cos(i));
+  out.resident = isResident(G);
+  const one = [gemm(A, B).data, gemv(G, x)];
+  out.threads = await setThreads(2);
+  out.inUse = getThreads();
+  const two = [gemm(A, B).data, gemv(G, x)];
+  out.mismatches = one.map((r, q) => r.filter((v, i) => v !== two[q][i]).length);
+  out.after = await setThreads(1);
+} catch (e) { out.error = String(e); }
+document.getElementById('result').textContent = JSON.stringify(out);
+</script></head><body><pre id="result">pending</pre></body></html>`;
+
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html', '.map': 'application/json' };
 
 let server: Server | undefined;
@@ -55,27 +86,36 @@ function serve(): Promise<number> {
       res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
       return;
     }
+    if (url.pathname === '/threads.html') {
+      res.writeHead(200, { 'content-type': 'text/html', ...ISOLATION }).end(THREADS_PAGE);
+      return;
+    }
     const file = normalize(join(packagesDir, url.pathname));
     if (!file.startsWith(packagesDir) || !/\/dist\//.test(file) || !existsSync(file)) {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', ...ISOLATION }).end(readFileSync(file));
   });
   return new Promise((resolve) => server!.listen(0, '127.0.0.1', () => resolve((server!.address() as AddressInfo).port)));
 }
 
+function load(port: number, page: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    execFile(
+      CHROMIUM!,
+      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--virtual-time-budget=20000', '--dump-dom', `http://127.0.0.1:${port}/${page}`],
+      { timeout: 90_000, maxBuffer: 1 << 20 },
+      (err, stdout) => (err ? reject(err) : resolve(stdout)),
+    );
+  });
+}
+
 describe.skipIf(skipReason !== '')('in headless Chromium', () => {
+  let port = 0;
   it('loads the library and runs gemm through the WebAssembly SIMD kernel (same bits as the TS kernel)', async () => {
-    const port = await serve();
-    const dom = await new Promise<string>((resolve, reject) => {
-      execFile(
-        CHROMIUM!,
-        ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--virtual-time-budget=20000', '--dump-dom', `http://127.0.0.1:${port}/page.html`],
-        { timeout: 90_000, maxBuffer: 1 << 20 },
-        (err, stdout) => (err ? reject(err) : resolve(stdout)),
-      );
-    });
+    port = await serve();
+    const dom = await load(port, 'page.html');
     const text = /<pre id="result">([^<]*)<\/pre>/.exec(dom)?.[1] ?? dom;
     const result = JSON.parse(text.replace(/&quot;/g, '"')) as { backend: string; worst: number; jsBackend: string; mismatches: number; error?: string };
     expect(result.error).toBeUndefined();
@@ -83,5 +123,18 @@ describe.skipIf(skipReason !== '')('in headless Chromium', () => {
     expect(result.jsBackend).toBe('js');
     expect(result.worst).toBeLessThan(1e-12);
     expect(result.mismatches).toBe(0);
+  }, 120_000);
+
+  it('runs a threaded gemm and a split resident gemv on two Web Workers in a cross-origin isolated page (same bits as one thread)', async () => {
+    const dom = await load(port, 'threads.html');
+    const text = /<pre id="result">([^<]*)<\/pre>/.exec(dom)?.[1] ?? dom;
+    const result = JSON.parse(text.replace(/&quot;/g, '"')) as { isolated: boolean; resident: boolean; threads: number; inUse: number; mismatches: number[]; after: number; error?: string };
+    expect(result.error).toBeUndefined();
+    expect(result.isolated).toBe(true);
+    expect(result.resident).toBe(true);
+    expect(result.threads).toBe(2);
+    expect(result.inUse).toBe(2);
+    expect(result.mismatches).toEqual([0, 0]);
+    expect(result.after).toBe(1);
   }, 120_000);
 });

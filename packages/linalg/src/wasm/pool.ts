@@ -6,8 +6,9 @@
  * same operation sequence as on one thread (the split only changes which thread runs it), so results
  * are bitwise identical for any thread count.
  *
- * Opt-in: `await setThreads(n)` or FIRSTORDER_THREADS=n. Until the workers are up, and where
- * worker_threads or shared memory is missing (browsers, Deno without it), everything runs on one thread.
+ * Opt-in: `await setThreads(n)` or FIRSTORDER_THREADS=n. In browsers the threads are Web Workers, in a
+ * cross-origin isolated page (shared memory needs COOP/COEP). Until the workers are up, and where workers
+ * or shared memory are missing, everything runs on one thread.
  */
 import { invalidOption, threadsFromEnvironment } from '@firstorder/core';
 import { copyIn, copyOut, storedShape, type Blocking, type KernelInstance, type Operand } from './runtime.js';
@@ -51,35 +52,120 @@ export function poolThreads(): number {
   return pool === undefined || pool.broken ? 1 : pool.workers.length + 1;
 }
 
-// CommonJS text run by `new Worker(code, { eval: true })`: works from src (vitest) and dist alike.
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { module, memory, slot } = workerData;
-const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const flags = new Int32Array(memory.buffer, slot, 16);
-const P = new Float64Array(memory.buffer, slot + 64, 32);
-let seen = 0;
-parentPort.postMessage('ready');
-for (;;) {
-  Atomics.wait(flags, 0, seen);
-  const s = Atomics.load(flags, 0);
-  if (s === seen) continue;
-  seen = s;
-  if (s < 0) break;
-  try {
-    const op = P[31];
-    if (op === ${OP_GEMM}) ex.gemm(P[0], P[1], P[2], P[3], P[4], P[5], P[6], P[7], P[8], P[9], P[10], P[11], P[12], P[13], P[14], P[15], P[16], P[17], P[18], P[19], P[20]);
-    else if (op === ${OP_GEMV}) ex.gemvRows(P[0], P[1], P[2], P[3], P[4]);
-    else if (op === ${OP_GEMV_SEQ}) ex.gemvRowsSeq(P[0], P[1], P[2], P[3], P[4]);
-    else ex.gemvTRows(P[0], P[1], P[2], P[3], P[4], P[5]);
-    Atomics.store(flags, 2, 0);
-  } catch (e) {
-    Atomics.store(flags, 2, 1);
+// The worker's loop, shared by Node worker_threads and browser Web Workers: instantiate the shared module
+// over the shared memory, then wait for commands in the control slot.
+const WORKER_LOOP = `
+function serve(module, memory, slot, ready) {
+  const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const flags = new Int32Array(memory.buffer, slot, 16);
+  const P = new Float64Array(memory.buffer, slot + 64, 32);
+  let seen = 0;
+  ready();
+  for (;;) {
+    Atomics.wait(flags, 0, seen);
+    const s = Atomics.load(flags, 0);
+    if (s === seen) continue;
+    seen = s;
+    if (s < 0) break;
+    try {
+      const op = P[31];
+      if (op === ${OP_GEMM}) ex.gemm(P[0], P[1], P[2], P[3], P[4], P[5], P[6], P[7], P[8], P[9], P[10], P[11], P[12], P[13], P[14], P[15], P[16], P[17], P[18], P[19], P[20]);
+      else if (op === ${OP_GEMV}) ex.gemvRows(P[0], P[1], P[2], P[3], P[4]);
+      else if (op === ${OP_GEMV_SEQ}) ex.gemvRowsSeq(P[0], P[1], P[2], P[3], P[4]);
+      else ex.gemvTRows(P[0], P[1], P[2], P[3], P[4], P[5]);
+      Atomics.store(flags, 2, 0);
+    } catch (e) {
+      Atomics.store(flags, 2, 1);
+    }
+    Atomics.store(flags, 1, s);
+    Atomics.notify(flags, 1);
   }
-  Atomics.store(flags, 1, s);
-  Atomics.notify(flags, 1);
 }
 `;
+
+// CommonJS text run by `new Worker(code, { eval: true })`: works from src (vitest) and dist alike.
+const NODE_WORKER_SOURCE = `${WORKER_LOOP}
+const { parentPort, workerData } = require('node:worker_threads');
+serve(workerData.module, workerData.memory, workerData.slot, () => parentPort.postMessage('ready'));
+`;
+
+// Classic Web Worker script (a Blob URL): the first message carries the module, memory and slot.
+const WEB_WORKER_SOURCE = `${WORKER_LOOP}
+self.onmessage = (e) => { self.onmessage = null; const d = e.data; serve(d.module, d.memory, d.slot, () => self.postMessage('ready')); };
+`;
+
+/** The browser Worker API parts used here (declared locally: the project's lib has no DOM types). */
+interface WebWorker {
+  postMessage(value: unknown): void;
+  addEventListener(type: 'message' | 'error', listener: (e: unknown) => void, options?: { once: boolean }): void;
+  terminate(): void;
+}
+
+function nodeWorker(wt: typeof import('node:worker_threads'), data: object): WorkerLike {
+  return new wt.Worker(NODE_WORKER_SOURCE, { eval: true, workerData: data }) as unknown as WorkerLike;
+}
+
+/** Wraps a Web Worker in the Node-style interface the pool uses. */
+function webWorker(url: string, data: object): WorkerLike {
+  const Ctor = (globalThis as unknown as { Worker: new (url: string) => WebWorker }).Worker;
+  const w = new Ctor(url);
+  w.postMessage(data);
+  return {
+    postMessage: (v) => w.postMessage(v),
+    once: (event, listener) => w.addEventListener(event, listener, { once: true }),
+    on: (event, listener) => {
+      if (event === 'error') w.addEventListener('error', listener);
+    },
+    unref: () => undefined,
+    terminate: () => {
+      w.terminate();
+      return Promise.resolve(0);
+    },
+  };
+}
+
+/** Where the pool's threads come from: Node worker_threads, browser Web Workers, or none. */
+type ThreadSource = { kind: 'node'; wt: typeof import('node:worker_threads') } | { kind: 'web'; url: string };
+
+async function threadSource(): Promise<ThreadSource | undefined> {
+  const g = globalThis as unknown as {
+    process?: { versions?: { node?: string } };
+    Worker?: unknown;
+    crossOriginIsolated?: boolean;
+    Blob?: new (parts: string[], options: { type: string }) => object;
+    URL?: { createObjectURL?(blob: object): string };
+  };
+  if (typeof g.process?.versions?.node === 'string') {
+    try {
+      return { kind: 'node', wt: await import('node:worker_threads') };
+    } catch {
+      return undefined;
+    }
+  }
+  // Browsers share memory with workers only in a cross-origin isolated page (COOP + COEP headers).
+  if (typeof g.Worker !== 'function' || g.crossOriginIsolated !== true || g.Blob === undefined || g.URL?.createObjectURL === undefined) return undefined;
+  webUrl ??= g.URL.createObjectURL(new g.Blob([WEB_WORKER_SOURCE], { type: 'text/javascript' }));
+  return { kind: 'web', url: webUrl };
+}
+
+let webUrl: string | undefined;
+
+/**
+ * Whether this thread may block in Atomics.wait (not on a browser's main thread: there the caller
+ * spins on Atomics.load while the workers finish their blocks).
+ */
+let mayBlock: boolean | undefined;
+function canBlock(): boolean {
+  if (mayBlock === undefined) {
+    try {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+      mayBlock = true;
+    } catch {
+      mayBlock = false;
+    }
+  }
+  return mayBlock;
+}
 
 /**
  * Starts (or resizes) the pool to `threads` threads in all, counting the caller; 1 stops it. Resolves to
@@ -93,12 +179,8 @@ export async function setThreads(threads: number): Promise<number> {
   if (requested === 1) return 1;
   const heap = kernelHeap();
   if (heap === undefined) return 1;
-  let wt: typeof import('node:worker_threads');
-  try {
-    wt = await import('node:worker_threads');
-  } catch {
-    return 1;
-  }
+  const source = await threadSource();
+  if (source === undefined) return 1;
   const nWorkers = requested - 1;
   const ctrl = heapAlloc(SLOT_BYTES * nWorkers);
   if (ctrl < 0) return 1;
@@ -106,10 +188,8 @@ export async function setThreads(threads: number): Promise<number> {
   const workers: WorkerLike[] = [];
   const ready: Promise<void>[] = [];
   for (let w = 0; w < nWorkers; w++) {
-    const worker = new wt.Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { module: heap.module, memory: heap.memory, slot: ctrl + SLOT_BYTES * w },
-    }) as unknown as WorkerLike;
+    const data = { module: heap.module, memory: heap.memory, slot: ctrl + SLOT_BYTES * w };
+    const worker = source.kind === 'node' ? nodeWorker(source.wt, data) : webWorker(source.url, data);
     ready.push(
       new Promise<void>((resolve, reject) => {
         worker.once('message', () => resolve());
@@ -191,13 +271,20 @@ function dispatch(p: Pool | undefined, threads: number, op: number, args: (t: nu
   }
   here(args(0));
   let failed = false;
+  const block = canBlock();
   for (let t = 1; t < threads; t++) {
     const flags = new Int32Array(buf, p.ctrl + SLOT_BYTES * (t - 1), 16);
+    const since = Date.now();
     for (;;) {
       const done = Atomics.load(flags, 1);
       if (done === seq) break;
       // Bounded waits so a worker that died (pool marked broken by its exit event) cannot hang the caller forever.
-      if (Atomics.wait(flags, 1, done, 10_000) === 'timed-out' && p.broken) {
+      if (block) {
+        if (Atomics.wait(flags, 1, done, 10_000) === 'timed-out' && p.broken) {
+          failed = true;
+          break;
+        }
+      } else if (Date.now() - since > 60_000) {
         failed = true;
         break;
       }
