@@ -49,6 +49,6 @@ export function releaseResident(x: Float64Array | Matrix): void {
   const off = residentOffset(data);
   if (off < 0) return;
   if (!isWholeBlock(off, data.length) || !heapFree(off)) {
-    throw invalidArgument('x', 'an array returned by residentVector/residentMatrix and not yet released', data.length === 0 ? 'an empty view' : `a sub-view or an already released block (byte offset ${off})`);
+    throw invalidArgument('x', 'an array returned by residentVector/residentMatrix and not yet released', 'a sub-view or a released block');
   }
 }
