@@ -1,4 +1,4 @@
-// Digests of the exact outputs (β values and pattern, iteration counts, gaps, objectives; sugm Ω and counts) of 36 fits
+// Digests of the exact outputs (β values and pattern, iteration counts, gaps, objectives; sugm Ω and counts) of 50 fits
 // across methods, sizes and both stopping modes: run before and after a kernel change and diff the JSON to show the
 // change is bitwise neutral.  pnpm build && node bench/sparse-regression/bitcheck.mjs > before.json
 import { createHash } from 'node:crypto';
@@ -12,6 +12,15 @@ for (const d of [60, 200, 375]) {
   for (const m of ['sqrt', 'lad', 'lasso', 'dantzig', 'lq']) {
     slimCase(`${m}-${d}`, X, y, { method: m, nlambda: 10, q: 1.5 });
     slimCase(`${m}-${d}-strict`, X, y, { method: m, nlambda: 4, q: 1.5, stopping: 'strict', gapTolerance: 1e-7 });
+  }
+}
+{
+  const { X, y } = table2Design(100, 750, 20150 + 750);
+  slimCase('lad-750-path20', X, y, { method: 'lad', nlambda: 20 });
+  slimCase('sqrt-750-path20', X, y, { method: 'sqrt', nlambda: 20 });
+  for (const maxIter of [7, 50, 2000]) for (const m of ['lad', 'sqrt']) {
+    slimCase(`${m}-750-maxIter${maxIter}`, X, y, { method: m, nlambda: 6, maxIter });
+    slimCase(`${m}-750-maxIter${maxIter}-strict`, X, y, { method: m, nlambda: 3, maxIter, stopping: 'strict' });
   }
 }
 { const { X, y } = table2Design(50, 30, 7); for (const m of ['sqrt', 'lad']) slimCase(`${m}-lowdim`, X, y, { method: m, nlambda: 8 }); }

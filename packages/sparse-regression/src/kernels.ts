@@ -20,6 +20,8 @@ export interface Stage {
   colOff: Int32Array;
   /** Data stages: the column-major data the offsets point into (a compact copy of the stage's columns, or all). */
   cols: Float64Array;
+  /** LAD stages: the same block row-major (n × k, row stride k), for the clip-form gradient. */
+  rows: Float64Array;
   /** Row-major Gram block with row stride `stride`. */
   gram: Float64Array;
   stride: number;
@@ -40,6 +42,8 @@ export interface DataWorkspace {
   xty: Float64Array;
   beta: Float64Array;
   alpha: Float64Array;
+  /** LAD: the next iteration's α, computed in the pass that finishes the current one (swapped with alpha). */
+  alphaNext: Float64Array;
   mu: Float64Array;
   // scratch
   b0: Float64Array;
@@ -92,7 +96,7 @@ export function createDataWorkspace(
   }
   return {
     n, p, cols, varOff, y, xty, lqProx,
-    beta: new Float64Array(p), alpha: new Float64Array(n), mu: new Float64Array(n),
+    beta: new Float64Array(p), alpha: new Float64Array(n), alphaNext: new Float64Array(n), mu: new Float64Array(n),
     b0: new Float64Array(p), b1: new Float64Array(p), act: new Int32Array(p), act1: new Int32Array(p),
     b1Prev: new Float64Array(p), act1Prev: new Int32Array(p),
     g: new Float64Array(p), xy: new Float64Array(p), xb: new Float64Array(n), xbTrial: new Float64Array(n), xbTrialPrev: new Float64Array(n), yi: new Float64Array(n),
@@ -555,6 +559,266 @@ function runSqrtStage(
 }
 
 /**
+ * The LAD stage (flare src/slim_lad_ladm_scr_btr.c) with its passes fused. Per iteration: the gradient in clip form
+ * from the stage's row-major block (see below), flare's backtracking trials (each trial's soft threshold shares its
+ * pass with ‖Δ‖² and gᵀΔ), X_Sβ⁺, then ONE pass over the n observations that finishes the iteration (μ⁺ and
+ * ‖μ⁺ − μ‖∞) and starts the next (ã, its soft threshold into a second α buffer, ‖Δα‖₁, the clip sign state, yi and
+ * ½‖yi − X_Sβ‖²). The stopping rule is tested between the two halves, so on exit α is still the last iteration's.
+ * Every quantity is the same expression summed in the same order as in the unfused form: the same bits.
+ */
+function runLadStage(
+  ws: DataWorkspace,
+  st: Stage,
+  c: StageControl,
+  gapCheck: ((ws: DataWorkspace, c: StageControl) => number) | undefined,
+): StageOutcome {
+  const { n, y, beta, mu, b0, g, yi, aTil, sgn, dlt, xs, inList, chList } = ws;
+  let alpha = ws.alpha;
+  let alphaNext = ws.alphaNext;
+  let b1 = ws.b1;
+  let b1Prev = ws.b1Prev;
+  let act1Prev = ws.act1Prev;
+  let xb = ws.xb;
+  let xbTrial = ws.xbTrial;
+  let xbTrialPrev = ws.xbTrialPrev;
+  let act = ws.act;
+  let act1 = ws.act1;
+  const { k, idx, rows } = st;
+  const { rho, lambda } = c;
+  let sa = 0;
+  for (let q = 0; q < k; q++) {
+    const v = beta[idx[q]!]!;
+    b0[q] = v;
+    if (v !== 0) act[sa++] = q;
+  }
+  dataTimes(ws, st, b0, act, sa, xb);
+  const t = 1 / (rho * Math.pow(n, 1 / 1) * lambda);
+  const strict = gapCheck !== undefined;
+  let ite = 0;
+  let gap = Number.NaN;
+  let met = false;
+  let earlyChecked = false; // as in runDataStage
+  let pending = false; // an iteration whose μ-step is still to be done (in the next n-pass)
+  let difPrev = 0; // max(‖Δα‖₁, ‖Δβ‖₁) of that iteration
+  let gapExt = 0;
+  for (;;) {
+    if (!pending && ite >= c.maxIter) break;
+    const it = pending ? ite + 1 : ite; // the iteration this pass's α-step belongs to
+    const tracking0 = c.backtrack && it < BACKTRACK_ITERATIONS;
+    // Refresh X_Sᵀs from scratch every CLIP_REFRESH iterations (bounds the drift of its rank-one updates).
+    if (it % CLIP_REFRESH === 0) {
+      sgn.fill(0);
+      xs.fill(0, 0, k);
+    }
+    let muDif = 0;
+    let dif = 0;
+    let q0 = 0;
+    let nin = 0;
+    let nch = 0;
+    for (let i = 0; i < n; i++) {
+      const x = xb[i]!;
+      const yv = y[i]!;
+      let mv = mu[i]!;
+      if (pending) {
+        const e = alpha[i]! + x - yv;
+        mv = mv + e;
+        mu[i] = mv;
+        const ae = Math.abs(e);
+        if (ae > muDif) muDif = ae;
+      }
+      const v = yv - x - mv;
+      const m = Math.abs(v) - t;
+      const a = m > 0 ? (v > 0 ? m : -m) : 0;
+      dif += Math.abs(alpha[i]! - a);
+      alphaNext[i] = a;
+      const ns = m > 0 ? (v > 0 ? 1 : -1) : 0;
+      if (ns === 0) {
+        inList[nin++] = i;
+        aTil[i] = v;
+      }
+      const os = sgn[i]!;
+      if (ns !== os) {
+        chList[nch] = i;
+        dlt[nch++] = ns - os;
+        sgn[i] = ns;
+      }
+      if (tracking0) {
+        const w = yv - a - mv;
+        yi[i] = w;
+        const e = w - x;
+        q0 += e * e;
+      }
+    }
+    if (pending) {
+      ite++;
+      const maxDif = Math.max(difPrev, muDif);
+      const flareMet = gapExt === 0 && maxDif <= c.prec;
+      if (!flareMet) earlyChecked = false;
+      if (!strict) {
+        if (flareMet) {
+          met = true;
+          break;
+        }
+      } else if ((flareMet && !earlyChecked) || ite % c.checkEvery === 0) {
+        if (flareMet) earlyChecked = true;
+        for (let q = 0; q < k; q++) beta[idx[q]!] = b0[q]!;
+        ws.xb = xb;
+        gap = gapCheck(ws, c);
+        if (gap <= c.gapTolerance) {
+          met = true;
+          break;
+        }
+      }
+      if (ite >= c.maxIter) break;
+    }
+    const ta0 = alpha;
+    alpha = alphaNext;
+    alphaNext = ta0;
+    // g = Gβ − X_Sᵀyi with yi = X_Sβ + clip(v, ±t), so g = −X_Sᵀclip(v, ±t) = −(t·X_Sᵀs + X_Sᵀv_in): s (the signs of
+    // the entries beyond ±t) changes only where an entry crosses ±t, v_in are the few entries inside. Row by row over
+    // the stage's row-major block: each g_q is the same sum in the same order as column by column, in fewer passes.
+    for (let j = 0; j < nch; j++) {
+      const dj = dlt[j]!;
+      const r = chList[j]! * k;
+      for (let q = 0; q < k; q++) xs[q] = xs[q]! + dj * rows[r + q]!;
+    }
+    if (nin === 0) {
+      for (let q = 0; q < k; q++) g[q] = -(t * xs[q]!);
+    } else {
+      for (let q = 0; q < k; q++) g[q] = t * xs[q]!;
+      for (let j = 0; j + 1 < nin; j++) {
+        const i = inList[j]!;
+        const a = aTil[i]!;
+        const r = i * k;
+        for (let q = 0; q < k; q++) g[q] = g[q]! + rows[r + q]! * a;
+      }
+      const i = inList[nin - 1]!;
+      const a = aTil[i]!;
+      const r = i * k;
+      for (let q = 0; q < k; q++) g[q] = -(g[q]! + rows[r + q]! * a);
+    }
+    const saPre = sa;
+    let T0 = st.T;
+    // Which buffer holds X_S β⁺ for the step finally taken: 1 = xbTrial, 2 = xbTrialPrev, 0 = none (recompute).
+    let known = 0;
+    let sa1 = 0;
+    let betaDif = 0;
+    if (tracking0) {
+      // flare's F < Q test in flare's form (see runDataStage).
+      q0 /= 2;
+      let trials = 0;
+      let tracking = true;
+      while (tracking && T0 > BACKTRACK_MIN_T) {
+        const thr = 1 / (rho * T0);
+        let saT = 0;
+        let sq = 0;
+        let lin = 0;
+        for (let q = 0; q < k; q++) {
+          const b = b0[q]!;
+          const tq = b - g[q]! / T0;
+          let v = 0;
+          if (tq > thr) v = tq - thr;
+          else if (tq < -thr) v = tq + thr;
+          b1[q] = v;
+          if (v !== 0) act1[saT++] = q;
+          const d = v - b;
+          sq += d * d;
+          lin += g[q]! * d;
+        }
+        const f = dataTimesResidual(ws, st, b1, act1, saT, yi, xbTrial);
+        const smaller = f / 2 < q0 + lin + (sq * T0) / 2;
+        trials++;
+        if (smaller) {
+          T0 *= BACKTRACK_RATIO; // F < Q
+          const tx = xbTrialPrev;
+          xbTrialPrev = xbTrial;
+          xbTrial = tx;
+          const tb = b1Prev;
+          b1Prev = b1;
+          b1 = tb;
+          const tl = act1Prev;
+          act1Prev = act1;
+          act1 = tl;
+          sa1 = saT;
+        } else {
+          // Back to the previous trial's T (exact: halving and doubling are exact), whose X_Sβ⁺ is kept.
+          if (trials === 1) {
+            T0 = st.T;
+            known = 1;
+            sa1 = saT;
+          } else {
+            T0 /= BACKTRACK_RATIO;
+            known = 2;
+          }
+          tracking = false;
+        }
+      }
+      // flare keeps the last halving unchecked when it drops below epsT; strict mode reverts to the checked one.
+      if (strict && tracking && trials > 0) {
+        T0 /= BACKTRACK_RATIO;
+        known = 2;
+      }
+    }
+    if (known === 0) {
+      // β⁺ = S_thr(β − g/T), ‖Δβ‖₁ and the support in one pass.
+      const thr = 1 / (rho * T0);
+      sa1 = 0;
+      for (let q = 0; q < k; q++) {
+        const b = b0[q]!;
+        const tq = b - g[q]! / T0;
+        let v = 0;
+        if (tq > thr) v = tq - thr;
+        else if (tq < -thr) v = tq + thr;
+        betaDif += Math.abs(b - v);
+        b0[q] = v;
+        if (v !== 0) act1[sa1++] = q;
+      }
+    } else {
+      const bNew = known === 2 ? b1Prev : b1;
+      for (let q = 0; q < k; q++) {
+        betaDif += Math.abs(b0[q]! - bNew[q]!);
+        b0[q] = bNew[q]!;
+      }
+    }
+    sa = sa1;
+    const tmp = act;
+    if (known === 2) {
+      act = act1Prev;
+      act1Prev = tmp;
+    } else {
+      act = act1;
+      act1 = tmp;
+    }
+    gapExt = sa - saPre;
+    if (known !== 0) {
+      // The step taken is the trial whose X_Sβ⁺ is in hand.
+      const tx = xb;
+      if (known === 1) {
+        xb = xbTrial;
+        xbTrial = tx;
+      } else {
+        xb = xbTrialPrev;
+        xbTrialPrev = tx;
+      }
+    } else dataTimes(ws, st, b0, act, sa, xb);
+    difPrev = Math.max(dif, betaDif);
+    pending = true;
+  }
+  ws.alpha = alpha;
+  ws.alphaNext = alphaNext;
+  ws.act = act;
+  ws.act1 = act1;
+  ws.act1Prev = act1Prev;
+  ws.b1 = b1;
+  ws.b1Prev = b1Prev;
+  ws.xb = xb;
+  ws.xbTrial = xbTrial;
+  ws.xbTrialPrev = xbTrialPrev;
+  for (let q = 0; q < k; q++) beta[idx[q]!] = b0[q]!;
+  return { iterations: ite, met, gap };
+}
+
+/**
  * One screening stage of a data method, warm-started from ws.beta / ws.alpha / ws.mu and written back.
  * flare mode: stop when the support size is unchanged and max(‖Δα‖₁, ‖Δβ‖₁, ‖α + Xβ − y‖∞) ≤ prec
  * (lasso: ‖Δβ‖₁). strict mode (`gapCheck` given): stop when the relative duality gap ≤ gapTolerance.
@@ -566,6 +830,7 @@ export function runDataStage(
   gapCheck: ((ws: DataWorkspace, c: StageControl) => number) | undefined,
 ): StageOutcome {
   if (c.method === 'sqrt') return runSqrtStage(ws, st, c, gapCheck);
+  if (c.method === 'lad') return runLadStage(ws, st, c, gapCheck);
   const { n, y, beta, alpha, mu, b0, g, xy, yi, aTil } = ws;
   // β⁺ of the latest and the previous backtracking trial rotate like X_Sβ⁺ below: the step taken is one of them.
   let b1 = ws.b1;
@@ -591,8 +856,7 @@ export function runDataStage(
   } else {
     dataTimes(ws, st, b0, act, sa, xb);
   }
-  const { sgn, dlt, xs, inList, chList } = ws;
-  const qn = method === 'lad' ? 1 : c.q;
+  const qn = c.q;
   const alphaThreshold = 1 / (rho * Math.pow(n, 1 / qn) * lambda);
   const lassoThreshold = (n * lambda) / st.T; // flare: ½‖y − Xβ‖² + nλ‖β‖₁
   let ite = 0;
@@ -607,90 +871,15 @@ export function runDataStage(
   let earlyChecked = false;
   while (ite < c.maxIter) {
     const tracking0 = c.backtrack && ite < BACKTRACK_ITERATIONS;
-    // ½‖yi − X_Sβ‖² for backtracking: LAD sums it in its α pass (same terms, same order).
     let q0 = 0;
-    if (method === 'lad') {
-      // flare's α-step (soft threshold), ‖Δα‖₁, yi and (backtracking) ‖yi − X_Sβ‖² in one pass.
-      let dif = 0;
-      const t = alphaThreshold;
-      // Refresh X_Sᵀs from scratch every CLIP_REFRESH iterations (bounds the drift of its rank-one updates).
-      if (ite % CLIP_REFRESH === 0) {
-        sgn.fill(0);
-        xs.fill(0, 0, k);
-      }
-      let nin = 0;
-      let nch = 0;
-      if (tracking0) {
-        for (let i = 0; i < n; i++) {
-          const x = xb[i]!;
-          const yv = y[i]!;
-          const mv = mu[i]!;
-          const v = yv - x - mv;
-          const m = Math.abs(v) - t;
-          const a = m > 0 ? (v > 0 ? m : -m) : 0;
-          dif += Math.abs(alpha[i]! - a);
-          alpha[i] = a;
-          const ns = m > 0 ? (v > 0 ? 1 : -1) : 0;
-          if (ns === 0) {
-            inList[nin++] = i;
-            aTil[i] = v;
-          }
-          const os = sgn[i]!;
-          if (ns !== os) {
-            chList[nch] = i;
-            dlt[nch++] = ns - os;
-            sgn[i] = ns;
-          }
-          const w = yv - a - mv;
-          yi[i] = w;
-          const e = w - x;
-          q0 += e * e;
-        }
-      } else {
-        for (let i = 0; i < n; i++) {
-          const v = y[i]! - xb[i]! - mu[i]!;
-          const m = Math.abs(v) - t;
-          const a = m > 0 ? (v > 0 ? m : -m) : 0;
-          dif += Math.abs(alpha[i]! - a);
-          alpha[i] = a;
-          const ns = m > 0 ? (v > 0 ? 1 : -1) : 0;
-          if (ns === 0) {
-            inList[nin++] = i;
-            aTil[i] = v;
-          }
-          const os = sgn[i]!;
-          if (ns !== os) {
-            chList[nch] = i;
-            dlt[nch++] = ns - os;
-            sgn[i] = ns;
-          }
-          yi[i] = y[i]! - a - mu[i]!;
-        }
-      }
-      maxDif = dif;
-      // g = Gβ − X_Sᵀyi with yi = X_Sβ + clip(v, ±t), so g = −X_Sᵀclip(v, ±t) = −(t·X_Sᵀs + X_Sᵀv_in): s (the signs of
-      // the entries beyond ±t) changes only where an entry crosses ±t, v_in are the few entries inside.
-      const { cols, colOff } = st;
-      for (let q = 0; q < k; q++) {
-        const o = colOff[q]!;
-        let x = xs[q]!;
-        for (let j = 0; j < nch; j++) x += dlt[j]! * cols[o + chList[j]!]!;
-        xs[q] = x;
-        let sum = t * x;
-        for (let j = 0; j < nin; j++) {
-          const i = inList[j]!;
-          sum += cols[o + i]! * aTil[i]!;
-        }
-        g[q] = -sum;
-      }
-    } else if (!isLasso) {
+    if (!isLasso) {
       for (let i = 0; i < n; i++) aTil[i] = y[i]! - xb[i]! - mu[i]!;
       maxDif = alphaStep(ws, method, alphaThreshold);
       for (let i = 0; i < n; i++) yi[i] = y[i]! - alpha[i]! - mu[i]!;
       columnsTimes(st.cols, st.colOff, k, n, yi, xy);
     }
     const saPre = sa;
-    if (method !== 'lad') gramGradient(gram, stride, k, b0, act, sa, xy, g);
+    gramGradient(gram, stride, k, b0, act, sa, xy, g);
     let T0 = st.T;
     // Which buffer holds X_S β⁺ for the step finally taken: 1 = xbTrial, 2 = xbTrialPrev, 0 = none (recompute).
     let known = 0;
@@ -700,11 +889,9 @@ export function runDataStage(
       // cheaper, but flare's rounding near convergence resets T to the safe bound more often, and strict mode's gap
       // target relies on that (the exact test halves T down to epsT and stalls: checked on the LAD reference).
       // ½‖yi − X_Sβ‖² from xb = X_Sβ, the same sums flare forms (left to right over the support), so the same bits.
-      if (method !== 'lad') {
-        for (let i = 0; i < n; i++) {
-          const e = yi[i]! - xb[i]!;
-          q0 += e * e;
-        }
+      for (let i = 0; i < n; i++) {
+        const e = yi[i]! - xb[i]!;
+        q0 += e * e;
       }
       q0 /= 2;
       let trials = 0;

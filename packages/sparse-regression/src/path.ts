@@ -116,6 +116,16 @@ class StageSet {
   }
 }
 
+/** The p columns at `varOff` in `cols` as a row-major n × p block. */
+function rowMajor(cols: Float64Array, varOff: Int32Array, p: number, n: number): Float64Array {
+  const out = new Float64Array(n * p);
+  for (let v = 0; v < p; v++) {
+    const off = varOff[v]!;
+    for (let i = 0; i < n; i++) out[i * p + v] = cols[off + i]!;
+  }
+  return out;
+}
+
 function iota(p: number): Int32Array {
   const out = new Int32Array(p);
   for (let i = 0; i < p; i++) out[i] = i;
@@ -123,7 +133,7 @@ function iota(p: number): Int32Array {
 }
 
 function emptyStage(p: number): Stage {
-  return { k: 0, idx: new Int32Array(p), colOff: new Int32Array(p), cols: new Float64Array(0), gram: new Float64Array(0), stride: 0, a: new Float64Array(0), T: 0 };
+  return { k: 0, idx: new Int32Array(p), colOff: new Int32Array(p), cols: new Float64Array(0), rows: new Float64Array(0), gram: new Float64Array(0), stride: 0, a: new Float64Array(0), T: 0 };
 }
 
 function iterationCaps(c: PathControl): [number, number, number] {
@@ -149,8 +159,8 @@ export function runDataPath(
   const sets = [new StageSet(p, order, sizes[0]), new StageSet(p, order, sizes[1])];
   const stages = [emptyStage(p), emptyStage(p)];
   const full: Stage = {
-    k: p, idx: iota(p), colOff: ws.varOff, cols: ws.cols, gram: fullGram, stride: p,
-    a: new Float64Array(0), T: maxRowSum(fullGram, p, p) * (method === 'lasso' ? 0.8 : 1),
+    k: p, idx: iota(p), colOff: ws.varOff, cols: ws.cols, rows: method === 'lad' ? rowMajor(ws.cols, ws.varOff, p, ws.n) : new Float64Array(0),
+    gram: fullGram, stride: p, a: new Float64Array(0), T: maxRowSum(fullGram, p, p) * (method === 'lasso' ? 0.8 : 1),
   };
   const member = new Uint8Array(p);
   const caps = iterationCaps(c);
@@ -176,6 +186,10 @@ export function runDataPath(
           st.colOff[t] = t * n;
           const off = ws.varOff[st.idx[t]!]!;
           st.cols.set(ws.cols.subarray(off, off + n), t * n);
+        }
+        if (method === 'lad') {
+          if (st.rows.length < k * n) st.rows = new Float64Array(Math.min(p, 2 * k) * n);
+          for (let t = 0; t < k; t++) for (let i = 0; i < n; i++) st.rows[i * k + t] = st.cols[t * n + i]!;
         }
         st.gram = new Float64Array(k * k);
         st.stride = k;
@@ -221,7 +235,7 @@ export function runGramPath(
   const sets = [new StageSet(p, order, sizes[0]), new StageSet(p, order, sizes[1])];
   const stages = [emptyStage(p), emptyStage(p)];
   const full: Stage = {
-    k: p, idx: iota(p), colOff: new Int32Array(0), cols: new Float64Array(0), gram: fullGram, stride: p, a: A,
+    k: p, idx: iota(p), colOff: new Int32Array(0), cols: new Float64Array(0), rows: new Float64Array(0), gram: fullGram, stride: p, a: A,
     T: maxRowSum(fullGram, p, p),
   };
   const member = new Uint8Array(p);
