@@ -139,6 +139,8 @@ const MODEL_METHODS = [
   { key: 'ganq-live', label: 'GANQ, dead inputs excluded (ours)', options: { method: 'ganq', ganq: { deadInputs: 'exclude' } } },
   { key: 'ganq-act', label: 'GANQ act-order (ours)', options: { method: 'ganq', ganq: { actOrder: true } } },
   { key: 'ganq-act-live', label: 'GANQ act-order + dead inputs excluded (ours)', options: { method: 'ganq', ganq: { actOrder: true, deadInputs: 'exclude' } } },
+  { key: 'ganq-ref', label: "GANQ, reference code's H fix", options: { method: 'ganq', ganq: { hessianFix: 'reference' } } },
+  { key: 'ganq-ref-act', label: "GANQ, reference code's H fix + act-order (ours)", options: { method: 'ganq', ganq: { hessianFix: 'reference', actOrder: true } } },
   { key: 'ganq-outliers', label: 'GANQ⋆ (0.5% outliers)', options: { method: 'ganq', ganq: { outliers: { ratio: 0.005 } } } },
   { key: 'gptq-ts', label: 'GPTQ, true-sequential', options: { method: 'gptq', sequential: 'true' } },
   { key: 'ganq-ts', label: 'GANQ, true-sequential', options: { method: 'ganq', sequential: 'true' } },
@@ -174,6 +176,16 @@ async function loadModel(/** @type {any} */ S, /** @type {boolean} */ quick, /**
   return { model, source, final: false, step: null };
 }
 
+/** Calibration: `sequences` random windows of the training split drawn from `rng` (GANQ: 32 sequences from the training corpus). */
+function calibrationWindows(/** @type {any} */ rng, /** @type {Int32Array} */ trainTokens, /** @type {number} */ sequences, /** @type {number} */ seq) {
+  const ids = new Int32Array(sequences * seq);
+  for (let q = 0; q < sequences; q++) {
+    const start = rng.integer(0, trainTokens.length - seq);
+    ids.set(trainTokens.subarray(start, start + seq), q * seq);
+  }
+  return { ids, sequences, seq };
+}
+
 async function modelStudy(/** @type {{ quick: boolean, seed: number, log: (...a: unknown[]) => void }} */ { quick, seed, log }) {
   const S = quick ? MODEL_QUICK : MODEL_FULL;
   const rng = createRng(seed + 1000);
@@ -181,13 +193,7 @@ async function modelStudy(/** @type {{ quick: boolean, seed: number, log: (...a:
   const { model, source, final, step } = await loadModel(S, quick, rng, trainTokens);
   log(`model: ${source}`);
   const seq = model.config.maxPositionEmbeddings;
-  // Calibration: random windows of the training split (GANQ: 32 sequences from the training corpus).
-  const calibIds = new Int32Array(S.calibrationSequences * seq);
-  for (let q = 0; q < S.calibrationSequences; q++) {
-    const start = rng.integer(0, trainTokens.length - seq);
-    calibIds.set(trainTokens.subarray(start, start + seq), q * seq);
-  }
-  const calibration = { ids: calibIds, sequences: S.calibrationSequences, seq };
+  const calibration = calibrationWindows(rng, trainTokens, S.calibrationSequences, seq);
   const evalTokens = validation.subarray(0, S.evalWindows * seq + 1);
   const evalOptions = { seqLen: seq, batchSize: 8 };
   const fp = evaluate(model, evalTokens, evalOptions);
@@ -232,7 +238,9 @@ async function modelStudy(/** @type {{ quick: boolean, seed: number, log: (...a:
   let cases = 0;
   /** @type {string[]} */
   const exceptions = [];
-  const variantWins = { rtnInitBeatsGptq: 0, deadExcludedBeatsGptq: 0, defaultBeatsGptqAct: 0, actBeatsGptqAct: 0 };
+  const variantWins = { rtnInitBeatsGptq: 0, deadExcludedBeatsGptq: 0, defaultBeatsGptqAct: 0, actBeatsGptqAct: 0, refOrdered: 0, refBeatsGptqAct: 0, refActBeatsGptqAct: 0 };
+  /** @type {string[]} */
+  const refExceptions = [];
   for (const { name, layer } of model.linearLayers()) {
     const W = layer.weightMatrix();
     const H = grams.get(name).H;
@@ -246,6 +254,8 @@ async function modelStudy(/** @type {{ quick: boolean, seed: number, log: (...a:
         ganqLive: ganq(W, H, { bits, deadInputs: 'exclude' }).relativeError,
         ganqAct: ganq(W, H, { bits, actOrder: true }).relativeError,
         ganqOutliers: ganq(W, H, { bits, outliers: { ratio: 0.005 } }).relativeError,
+        ganqRef: ganq(W, H, { bits, hessianFix: 'reference' }).relativeError,
+        ganqRefAct: ganq(W, H, { bits, hessianFix: 'reference', actOrder: true }).relativeError,
       };
       const ok = e.ganq < e.gptq && e.gptq < e.rtn;
       ordered += ok ? 1 : 0;
@@ -256,11 +266,83 @@ async function modelStudy(/** @type {{ quick: boolean, seed: number, log: (...a:
       variantWins.deadExcludedBeatsGptq += e.ganqLive < e.gptq ? 1 : 0;
       variantWins.defaultBeatsGptqAct += e.ganq < e.gptqAct ? 1 : 0;
       variantWins.actBeatsGptqAct += e.ganqAct < e.gptqAct ? 1 : 0;
-      layerRows.push([short, `${W.rows}×${W.cols}`, bits, ...[e.rtn, e.gptq, e.gptqAct, e.ganq, e.ganqRtn, e.ganqLive, e.ganqAct, e.ganqOutliers].map((v) => Number(v.toExponential(3))), Number((e.gptq / e.ganq).toFixed(2)), ok ? 'yes' : 'NO']);
+      const refOk = e.ganqRef < e.gptq && e.gptq < e.rtn;
+      variantWins.refOrdered += refOk ? 1 : 0;
+      if (!refOk) refExceptions.push(`${short} at ${bits} bits`);
+      variantWins.refBeatsGptqAct += e.ganqRef < e.gptqAct ? 1 : 0;
+      variantWins.refActBeatsGptqAct += e.ganqRefAct < e.gptqAct ? 1 : 0;
+      layerRows.push([
+        short,
+        `${W.rows}×${W.cols}`,
+        bits,
+        ...[e.rtn, e.gptq, e.gptqAct, e.ganq, e.ganqRtn, e.ganqLive, e.ganqAct, e.ganqOutliers, e.ganqRef, e.ganqRefAct].map((v) => Number(v.toExponential(3))),
+        Number((e.gptq / e.ganq).toFixed(2)),
+        ok ? 'yes' : 'NO',
+        refOk ? 'yes' : 'NO',
+      ]);
     }
   }
-  log(`layer ordering GANQ < GPTQ < RTN on the model's layers: ${ordered} of ${cases}; exceptions: ${exceptions.join(', ') || 'none'}; variants ${JSON.stringify(variantWins)}`);
-  return { source, final, step, fp, results, pplRows, layerRows, ordered, cases, exceptions, variantWins, tokens: fp.tokens, config: model.config };
+  log(`layer ordering GANQ < GPTQ < RTN on the model's layers: ${ordered} of ${cases}; exceptions: ${exceptions.join(', ') || 'none'}; variants ${JSON.stringify(variantWins)}; reference H fix exceptions: ${refExceptions.join(', ') || 'none'}`);
+  return { source, final, step, fp, results, pplRows, layerRows, ordered, cases, exceptions, refExceptions, variantWins, tokens: fp.tokens, config: model.config };
+}
+
+const SEED_METHODS = [
+  { key: 'gptq', label: 'GPTQ', options: { method: 'gptq' } },
+  { key: 'gptq-act', label: 'GPTQ act-order', options: { method: 'gptq', gptq: { actOrder: true } } },
+  { key: 'ganq-damp', label: "GANQ, H fix 'damp' (GPTQ's: dead W = 0, + 1% λ)", options: { method: 'ganq', ganq: { hessianFix: 'damp' } } },
+  { key: 'ganq-ref', label: "GANQ, H fix 'reference' (reference code's OPT path)", options: { method: 'ganq', ganq: { hessianFix: 'reference' } } },
+  { key: 'ganq-damp-act-live', label: "GANQ, H fix 'damp' + act-order + dead excluded (ours)", options: { method: 'ganq', ganq: { hessianFix: 'damp', actOrder: true, deadInputs: 'exclude' } } },
+  { key: 'ganq-ref-act', label: "GANQ, H fix 'reference' + act-order (ours)", options: { method: 'ganq', ganq: { hessianFix: 'reference', actOrder: true } } },
+];
+
+/**
+ * Is the model-level gap real? The same model quantized with calibration windows drawn from `seeds.length`
+ * different seeds (seed s draws its windows from createRng(s + 1000), so the first seed is the main study's);
+ * perplexity increase over FP32 per seed, its mean and spread. RTN needs no calibration and is run once.
+ */
+export async function seedsStudy(/** @type {{ quick: boolean, seeds: number[], log: (...a: unknown[]) => void }} */ { quick, seeds, log }) {
+  const S = quick ? MODEL_QUICK : MODEL_FULL;
+  const { train: trainTokens, validation } = mobyDickSplit();
+  const { model, source } = await loadModel(S, quick, createRng(seeds[0] + 1000), trainTokens);
+  const seq = model.config.maxPositionEmbeddings;
+  const evalTokens = validation.subarray(0, S.evalWindows * seq + 1);
+  const evalOptions = { seqLen: seq, batchSize: 8 };
+  const fp = evaluate(model, evalTokens, evalOptions).perplexity;
+  const calibrations = seeds.map((sd) => calibrationWindows(createRng(sd + 1000), trainTokens, S.calibrationSequences, seq));
+  /** @type {Record<string, Record<number, number[]>>} */
+  const gaps = {};
+  /** @type {Record<number, number>} */
+  const rtnGap = {};
+  for (const bits of [4, 3]) {
+    const q = cloneDenseModel(model);
+    await quantizeModel(q, calibrations[0], { method: 'rtn', bits });
+    rtnGap[bits] = evaluate(q, evalTokens, evalOptions).perplexity / fp - 1;
+    log(`seeds: RTN ${bits}-bit ${(100 * rtnGap[bits]).toFixed(3)}%`);
+    for (const [si, calibration] of calibrations.entries()) {
+      for (const m of SEED_METHODS) {
+        const qm = cloneDenseModel(model);
+        await quantizeModel(qm, calibration, { ...m.options, bits });
+        const g = evaluate(qm, evalTokens, evalOptions).perplexity / fp - 1;
+        ((gaps[m.key] ??= {})[bits] ??= []).push(g);
+        log(`seeds: seed ${seeds[si]} ${m.label} ${bits}-bit ${(100 * g).toFixed(4)}%`);
+      }
+    }
+  }
+  const mean = (/** @type {number[]} */ a) => a.reduce((x, y) => x + y, 0) / a.length;
+  const sd = (/** @type {number[]} */ a) => Math.sqrt(a.reduce((x, y) => x + (y - mean(a)) ** 2, 0) / Math.max(1, a.length - 1));
+  const pct = (/** @type {number} */ x, d = 3) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(d)}%`;
+  /** @type {Array<Array<string | number>>} */
+  const rows = [];
+  for (const bits of [4, 3]) {
+    rows.push(['RTN (no calibration)', bits, pct(rtnGap[bits]), '—', '—', pct(rtnGap[bits]), '—']);
+    const ref = gaps['gptq'][bits];
+    for (const m of SEED_METHODS) {
+      const a = gaps[m.key][bits];
+      const wins = m.key === 'gptq' ? '—' : `${a.filter((v, i) => v < ref[i]).length} of ${a.length}`;
+      rows.push([m.label, bits, pct(mean(a)), (100 * sd(a)).toFixed(3), `${pct(Math.min(...a))} … ${pct(Math.max(...a))}`, a.map((v) => pct(v)).join(', '), wins]);
+    }
+  }
+  return { source, seeds, fp, gaps, rtnGap, rows, mean, sd };
 }
 
 export default {
@@ -271,6 +353,10 @@ export default {
   async run({ quick, seed, log }) {
     const M = await modelStudy({ quick, seed, log });
     const syn = syntheticStudy({ quick, seed, log });
+    // The seeds study repeats the model-level comparison over several calibration draws (38 whole-model runs, ≈ 20 min
+    // here): FIRSTORDER_GANQ_SEEDS=N runs it over seeds seed … seed + N − 1.
+    const nSeeds = Number(process.env['FIRSTORDER_GANQ_SEEDS'] ?? 0);
+    const seedRun = nSeeds > 0 ? await seedsStudy({ quick, seeds: Array.from({ length: nSeeds }, (_, i) => seed + i), log }) : null;
     const r = M.results;
     const gap = (/** @type {string} */ k, /** @type {number} */ b) => r[k][b].perplexity / M.fp.perplexity - 1;
     const pct = (/** @type {number} */ x) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(3)}%`;
@@ -288,6 +374,14 @@ export default {
       `Exceptions: ${M.exceptions.join(', ') || 'none'}. With the RTN grid as T⁰ instead of the reference code's 3-bit quantile / 4-bit segment grid, GANQ < GPTQ on ${M.variantWins.rtnInitBeatsGptq} of ${M.cases}; with dead inputs excluded from the fit (ours) on ${M.variantWins.deadExcludedBeatsGptq} of ${M.cases}. ` +
       `Against GPTQ with act-order (which the paper's GPTQ rows most likely lack), default GANQ has the lower layer error on ${M.variantWins.defaultBeatsGptqAct} of ${M.cases}, GANQ act-order (ours) on ${M.variantWins.actBeatsGptqAct} of ${M.cases}. ` +
       `Model level, act-order / RTN-grid variants: GPTQ act-order ${pct(gap('gptq-act', 4))} / ${pct(gap('gptq-act', 3))}, GANQ T⁰ = RTN ${pct(gap('ganq-rtn', 4))} / ${pct(gap('ganq-rtn', 3))}, GANQ dead inputs excluded (ours) ${pct(gap('ganq-live', 4))} / ${pct(gap('ganq-live', 3))}, GANQ act-order (ours) ${pct(gap('ganq-act', 4))} / ${pct(gap('ganq-act', 3))}, both (ours) ${pct(gap('ganq-act-live', 4))} / ${pct(gap('ganq-act-live', 3))} at 4 / 3 bits. ` +
+      `With the reference code's H fix (hessianFix 'reference': dead W columns = live row mean, diagonal boost max(Σ|H_ij| − 2H_ii, 1e−8), what its OPT path always runs) GANQ < GPTQ < RTN holds on ${M.variantWins.refOrdered} of ${M.cases} layer cases, and the model-level increase is ${pct(gap('ganq-ref', 4))} / ${pct(gap('ganq-ref', 3))} at 4 / 3 bits (+ act-order, ours: ${pct(gap('ganq-ref-act', 4))} / ${pct(gap('ganq-ref-act', 3))}). ` +
+      (seedRun === null
+        ? 'Seeds study not run (set FIRSTORDER_GANQ_SEEDS=3). '
+        : `Over ${seedRun.seeds.length} calibration draws (seeds ${seedRun.seeds.join(', ')}), mean increase at 4 / 3 bits: ` +
+          ['gptq', 'gptq-act', 'ganq-damp', 'ganq-ref', 'ganq-damp-act-live', 'ganq-ref-act']
+            .map((k) => `${k} ${pct(seedRun.mean(seedRun.gaps[k][4]))} / ${pct(seedRun.mean(seedRun.gaps[k][3]))}`)
+            .join(', ') +
+          '. ') +
       `Sequential mode: block by block (GPTQ \`opt_sequential\`, as GANQ's code for OPT) unless marked true-sequential.`;
     return {
       summary,
@@ -302,10 +396,37 @@ export default {
         },
         {
           title: 'Relative layer error tr(ΔW H ΔWᵀ)/tr(W H Wᵀ) on every linear layer of the model (H from the FP32 calibration pass)',
-          columns: ['layer', 'm×n', 'bits', 'RTN', 'GPTQ', 'GPTQ act-order', 'GANQ', 'GANQ T⁰ = RTN', 'GANQ dead excluded (ours)', 'GANQ act-order (ours)', 'GANQ⋆ 0.5%', 'GPTQ ÷ GANQ', 'GANQ < GPTQ < RTN'],
+          columns: [
+            'layer',
+            'm×n',
+            'bits',
+            'RTN',
+            'GPTQ',
+            'GPTQ act-order',
+            'GANQ',
+            'GANQ T⁰ = RTN',
+            'GANQ dead excluded (ours)',
+            'GANQ act-order (ours)',
+            'GANQ⋆ 0.5%',
+            "GANQ, reference code's H fix",
+            "GANQ, reference H fix + act-order (ours)",
+            'GPTQ ÷ GANQ',
+            'GANQ < GPTQ < RTN',
+            'same, reference H fix',
+          ],
           rows: M.layerRows,
           notes: 'GANQ = the paper\'s method with the reference code\'s initial grid (quantiles at 3 bits, segments at 4), K = 10, natural column order. "act-order (ours)" runs the back-substitution over columns sorted by increasing H_jj; "dead excluded (ours)" fits only the inputs active in calibration (neither is in the paper).',
         },
+        ...(seedRun === null
+          ? []
+          : [
+              {
+                title: `Perplexity increase over FP32 over ${seedRun.seeds.length} calibration draws (seeds ${seedRun.seeds.join(', ')})`,
+                columns: ['method', 'bits', 'mean', 'std (percentage points)', 'min … max', 'per seed', 'below GPTQ (same seed)'],
+                rows: seedRun.rows,
+                notes: 'Seed s draws the 32 calibration windows from createRng(s + 1000) (the first seed is the main table\'s); evaluation windows are the same for every run.',
+              },
+            ]),
         { title: 'Synthetic LLM-like layers: relative layer error (and time, ms)', columns: ['layer', 'bits', 'method', 'relative error', 'ms'], rows: syn.rows },
         { title: 'Storage as a percentage of FP16 (GANQ Table 1 accounting, m = n)', columns: ['n', 'uniform 4-bit %', 'LUT 4-bit %'], rows: syn.storage },
       ],
@@ -333,7 +454,12 @@ export default {
           'Storage percentages reproduce Table 1 exactly (25.10/25.78, 25.05/25.39, 25.02/25.20). ' +
           'The paper\'s GPTQ baseline appears to run without act-order (its LLaMA-7B GPTQ rows, 6.95 / 16.65, are far above the GPTQ repository\'s act-order 6.09 / 8.07), so our GPTQ act-order rows are a stronger baseline than the paper\'s.',
       },
-      data: { model: { source: M.source, final: M.final, step: M.step, fp: M.fp }, results: M.results, synthetic: { checks: syn.checks, errors: syn.errors } },
+      data: {
+        model: { source: M.source, final: M.final, step: M.step, fp: M.fp },
+        results: M.results,
+        synthetic: { checks: syn.checks, errors: syn.errors },
+        seeds: seedRun === null ? null : { seeds: seedRun.seeds, gaps: seedRun.gaps, rtn: seedRun.rtnGap },
+      },
     };
   },
 };

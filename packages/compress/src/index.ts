@@ -7,6 +7,8 @@ export type { RtnOptions } from './quantize/rtn.js';
 export { GPTQ_DEFAULTS, gptq } from './quantize/gptq.js';
 export type { GptqOptions, GptqResult } from './quantize/gptq.js';
 export { GANQ_DEFAULTS, ganq, ganqCodebooks } from './quantize/ganq.js';
+export { GANQ_ASYNC_DEFAULTS, ganqAsync } from './quantize/ganq-async.js';
+export type { GanqAsyncOptions } from './quantize/ganq-async.js';
 export type { GanqInit, GanqOptions, GanqResult } from './quantize/ganq.js';
 export { COMPRESS_BACKEND_CAPABILITY, CPU_GANQ_BACKEND, ganqSolveCodebooks } from './quantize/backend.js';
 export type { CompressDeviceSession, GanqBackend, GanqBackendOptions, GanqProblem, GanqSession } from './quantize/backend.js';

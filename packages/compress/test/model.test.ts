@@ -56,7 +56,10 @@ describe('quantizeModel on a small lm model', () => {
     expect(seen).toEqual(r1.map((r) => r.name));
     for (const r of r1) expect(r.relativeError).toBeGreaterThan(0);
     for (const r of r1) expect(r.relativeError).toBeLessThan(0.2);
-    expect(r2.map((r) => r.relativeError)).toEqual(r1.map((r) => r.relativeError));
+    // Block 2 is calibrated on block 1's outputs, computed by lm's dense kernel (sim) or the LUT kernel (lut): the same
+    // Ŵ, but the two float32 kernels may round differently (lm's kernel may run in wasm), so equal to rounding only.
+    r2.forEach((r, i) => expect(Math.abs(r.relativeError - r1[i]!.relativeError)).toBeLessThan(1e-6 * r1[i]!.relativeError));
+    expect(r2.slice(0, 6).map((r) => r.relativeError)).toEqual(r1.slice(0, 6).map((r) => r.relativeError));
     expect(lut.getLinear(r2[0]!.name)).toBeInstanceOf(LutLinear);
     const x = ids.subarray(0, 16);
     const y0 = base.forward(x, 1, 16).slice();

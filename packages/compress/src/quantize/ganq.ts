@@ -197,19 +197,33 @@ export function ganq(W: Matrix, H: Matrix, options: GanqOptions & { readonly bac
 }
 
 type GanqCallOptions = GanqOptions & { readonly backend?: GanqBackendOptions['backend'] | undefined };
+/** Runs GANQ on a sub-problem (plain `ganq`, or ganqAsync's threaded runner). */
+type GanqRunner = (W: Matrix, H: Matrix, options: GanqCallOptions) => GanqResult | Promise<GanqResult>;
+
+/**
+ * The column variants (`deadInputs: 'exclude'`, `actOrder`) with `run` solving the sub-problem; null when neither
+ * applies. For ganqAsync.
+ */
+export function ganqColumnsVariant(W: Matrix, H: Matrix, options: GanqOptions, run: GanqRunner): Promise<GanqResult> | null {
+  if (options.actOrder !== undefined && typeof options.actOrder !== 'boolean') throw invalidOption('actOrder', 'a boolean', String(options.actOrder));
+  const dead = checkChoiceOption('deadInputs', options.deadInputs ?? GANQ_DEFAULTS.deadInputs, ['zero', 'exclude'] as const);
+  if (dead === 'exclude') return Promise.resolve(ganqLiveColumns(W, H, options, run));
+  if (options.actOrder === true) return Promise.resolve(ganqActOrder(W, H, options, run));
+  return null;
+}
 
 /**
  * `actOrder: true`: GANQ on the jointly permuted problem (W P, Pᵀ H P) with P sorting diag(H) increasingly,
  * then codes, outlier columns and dead-input indices mapped back to the caller's columns.
  */
-function ganqActOrder(W: Matrix, H: Matrix, options: GanqCallOptions): GanqResult | Promise<GanqResult> {
+function ganqActOrder(W: Matrix, H: Matrix, options: GanqCallOptions, run?: GanqRunner): GanqResult | Promise<GanqResult> {
   const start = now();
   checkWeights(W);
   checkGram(H, W.cols);
   const n = W.cols;
   const perm = Int32Array.from({ length: n }, (_, j) => j);
   Array.prototype.sort.call(perm, (a: number, b: number) => H.data[a * n + a]! - H.data[b * n + b]! || a - b);
-  return ganqOnColumns(W, H, { ...options, actOrder: false }, perm, start, (r) => ({
+  return ganqOnColumns(W, H, { ...options, actOrder: false }, perm, start, run, (r) => ({
     deadInputs: Int32Array.from(r.deadInputs, (d) => perm[d]!).sort(),
     relativeDamping: r.relativeDamping,
   }));
@@ -219,7 +233,7 @@ function ganqActOrder(W: Matrix, H: Matrix, options: GanqCallOptions): GanqResul
  * `deadInputs: 'exclude'`: GANQ on the live columns (H_jj > 0) with λ kept at the value the full problem would
  * get, then the result expanded: dead entries take the code nearest to their original weight.
  */
-function ganqLiveColumns(W: Matrix, H: Matrix, options: GanqCallOptions): GanqResult | Promise<GanqResult> {
+function ganqLiveColumns(W: Matrix, H: Matrix, options: GanqCallOptions, run?: GanqRunner): GanqResult | Promise<GanqResult> {
   const start = now();
   checkWeights(W);
   checkGram(H, W.cols);
@@ -235,14 +249,14 @@ function ganqLiveColumns(W: Matrix, H: Matrix, options: GanqCallOptions): GanqRe
     } else dead.push(j);
   }
   const nl = live.length;
-  if (nl === n || nl === 0) return ganq(W, H, { ...options, deadInputs: 'zero' });
+  if (nl === n || nl === 0) return run !== undefined ? run(W, H, { ...options, deadInputs: 'zero' }) : ganq(W, H, { ...options, deadInputs: 'zero' });
   const damp = checkNumberOption('damp', options.damp ?? GANQ_DEFAULTS.damp, { min: 0 });
   // The full problem's λ: damp · mean diag after the dead fix (dead H_jj = 1).
   const meanDiag = (liveTrace + (n - nl)) / n;
   const lambda = damp * meanDiag;
   const inner = { ...options, deadInputs: 'zero' as const, damp: lambda / (liveTrace / nl) };
   const deadInputs = Int32Array.from(dead);
-  return ganqOnColumns(W, H, inner, Int32Array.from(live), start, (r) => ({ deadInputs, relativeDamping: r.damping / meanDiag }));
+  return ganqOnColumns(W, H, inner, Int32Array.from(live), start, run, (r) => ({ deadInputs, relativeDamping: r.damping / meanDiag }));
 }
 
 /**
@@ -256,6 +270,7 @@ function ganqOnColumns(
   options: GanqCallOptions,
   cols: Int32Array,
   start: number,
+  run: GanqRunner | undefined,
   report: (r: GanqResult) => { deadInputs: Int32Array; relativeDamping: number },
 ): GanqResult | Promise<GanqResult> {
   const { rows: m, cols: n } = W;
@@ -314,6 +329,7 @@ function ganqOnColumns(
     result.timeMs = now() - start;
     return result;
   };
+  if (run !== undefined) return Promise.resolve(run(Ws, Hs, options)).then(mapBack);
   if (options.backend !== undefined) return ganqWithBackend(Ws, Hs, options as GanqBackendOptions).then(mapBack);
   return mapBack(ganq(Ws, Hs, { ...options, backend: undefined }));
 }
