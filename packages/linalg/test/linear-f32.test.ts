@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FirstOrderError, createRng } from '@firstorder/core';
 import {
+  attentionF32Backward,
+  attentionF32Forward,
   f32Backend,
   getF32Accumulation,
   linearF32BackwardInput,
@@ -215,5 +217,80 @@ describe('f32 linear kernels (WebAssembly SIMD and TypeScript fallback)', () => 
     expect(() => linearF32BackwardInput(y, 2, 2, W, 3, new Float32Array(5), false)).toThrow(/dx/);
     expect(() => linearF32BackwardParams(x, y, 2, 3, 2, new Float32Array(5), null)).toThrow(/dW/);
     expect(() => setF32Accumulation('f16' as F32Accumulation)).toThrow(/accumulation/);
+  });
+});
+
+describe('f32 causal attention (WebAssembly SIMD; the caller keeps the fallback)', () => {
+  /** Float64 reference of softmax(q kᵀ) v (causal) and its gradients, written directly from the definitions. */
+  function reference(q: Float32Array, k: Float32Array, v: Float32Array, dO: Float32Array, B: number, T: number, H: number, hd: number) {
+    const d = H * hd;
+    const out = new Float64Array(B * T * d);
+    const P = new Float64Array(B * H * T * T);
+    const [dq, dk, dv] = [new Float64Array(B * T * d), new Float64Array(B * T * d), new Float64Array(B * T * d)];
+    const at = (b: number, t: number, h: number, c: number): number => (b * T + t) * d + h * hd + c;
+    for (let b = 0; b < B; b++) {
+      for (let h = 0; h < H; h++) {
+        for (let i = 0; i < T; i++) {
+          const s: number[] = [];
+          for (let j = 0; j <= i; j++) {
+            let x = 0;
+            for (let c = 0; c < hd; c++) x += q[at(b, i, h, c)]! * k[at(b, j, h, c)]!;
+            s.push(x);
+          }
+          const m = Math.max(...s);
+          const z = s.reduce((acc, x) => acc + Math.exp(x - m), 0);
+          const p = s.map((x) => Math.exp(x - m) / z);
+          const dp = p.map((_, j) => {
+            let x = 0;
+            for (let c = 0; c < hd; c++) x += dO[at(b, i, h, c)]! * v[at(b, j, h, c)]!;
+            return x;
+          });
+          const mean = p.reduce((acc, pj, j) => acc + pj * dp[j]!, 0);
+          for (let j = 0; j <= i; j++) {
+            P[((b * H + h) * T + i) * T + j] = p[j]!;
+            const ds = p[j]! * (dp[j]! - mean);
+            for (let c = 0; c < hd; c++) {
+              out[at(b, i, h, c)]! += p[j]! * v[at(b, j, h, c)]!;
+              dq[at(b, i, h, c)]! += ds * k[at(b, j, h, c)]!;
+              dk[at(b, j, h, c)]! += ds * q[at(b, i, h, c)]!;
+              dv[at(b, j, h, c)]! += p[j]! * dO[at(b, i, h, c)]!;
+            }
+          }
+        }
+      }
+    }
+    return { out, P, dq, dk, dv };
+  }
+
+  it('matches the float64 definition within 8·((hd + 2)·hd + seq + 8)·ε_f32 of max(1, |value|) on random shapes', () => {
+    // Entries in [−1, 1]: the f32 score error (hd + 2)·ε·hd moves probabilities relatively by about twice
+    // that; each output or gradient sum adds (seq + 2)·ε of its scale. A wrong index or mask gives O(1) errors.
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 19 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 0, max: 2 ** 30 }), (B, T, H, hd, seed) => {
+        const rng = createRng(seed);
+        const n = B * T * H * hd;
+        const [q, k, v, dO] = [rand(rng, n), rand(rng, n), rand(rng, n), rand(rng, n)];
+        const P = new Float32Array(B * H * T * T);
+        const out = new Float32Array(n);
+        const g = [new Float32Array(n), new Float32Array(n), new Float32Array(n)] as const;
+        expect(attentionF32Forward(q, k, v, B, T, H, hd, P, out)).toBe(true);
+        expect(attentionF32Backward(q, k, v, P, dO, B, T, H, hd, g[0], g[1], g[2])).toBe(true);
+        const r = reference(q, k, v, dO, B, T, H, hd);
+        const tol = 8 * ((hd + 2) * hd + T + 8) * EPS32;
+        const pairs: Array<[Float32Array, Float64Array]> = [[out, r.out], [P, r.P], [g[0], r.dq], [g[1], r.dk], [g[2], r.dv]];
+        for (const [got, want] of pairs) for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(want[i]!)));
+      }),
+      { seed: 7, numRuns: 30 },
+    );
+  });
+
+  it("returns false and writes nothing on the 'js' backend; rejects bad input", () => {
+    setBackend('js');
+    const out = new Float32Array(8).fill(3);
+    expect(attentionF32Forward(new Float32Array(8), new Float32Array(8), new Float32Array(8), 1, 2, 2, 2, new Float32Array(8), out)).toBe(false);
+    expect(Array.from(out)).toEqual(new Array(8).fill(3));
+    setBackend('wasm');
+    expect(() => attentionF32Forward(new Float32Array(8), new Float32Array(8), new Float32Array(7), 1, 2, 2, 2, new Float32Array(8), out)).toThrow(/v: expected length ≥ 8/);
+    expect(() => attentionF32Backward(new Float32Array(8), new Float32Array(8), new Float32Array(8), new Float32Array(3), out, 1, 2, 2, 2, out, out, out)).toThrow(/P/);
   });
 });

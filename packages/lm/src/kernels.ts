@@ -8,7 +8,14 @@
  * FIRSTORDER_BACKEND=js forces TypeScript). Those sum in f32 lanes, so results differ from the TypeScript
  * kernels (`…Ts`, the reference) by at most (k + 2)·ε_f32·Σ|terms| (tested in linalg and here).
  */
-import { f32Backend, linearF32BackwardInput, linearF32BackwardParams, linearF32Forward } from '@firstorder/linalg';
+import {
+  attentionF32Backward,
+  attentionF32Forward,
+  f32Backend,
+  linearF32BackwardInput,
+  linearF32BackwardParams,
+  linearF32Forward,
+} from '@firstorder/linalg';
 
 export type FloatArray = Float32Array | Float64Array;
 
@@ -342,11 +349,27 @@ export function reluBackwardInPlace(x: FloatArray, n: number, dy: FloatArray): v
   for (let i = 0; i < n; i++) if (!(x[i]! > 0)) dy[i] = 0;
 }
 
-/**
- * Causal multi-head attention core. q, k, v, out are [B·T, H·hd] (head h in columns h·hd … h·hd+hd−1);
- * q is already scaled. P (probabilities, [B, H, T, T], row i filled for j ≤ i) is saved for backward.
- */
+/** Causal attention forward: wasm f32 when the backend allows (see the module comment), else {@link attentionForwardTs}. */
 export function attentionForward(
+  q: FloatArray,
+  k: FloatArray,
+  v: FloatArray,
+  batch: number,
+  seq: number,
+  heads: number,
+  headDim: number,
+  P: FloatArray,
+  out: FloatArray,
+): void {
+  if (wasmF32(batch * seq * seq * heads * headDim, q, k, v, P, out) && attentionF32Forward(q as Float32Array, k as Float32Array, v as Float32Array, batch, seq, heads, headDim, P as Float32Array, out as Float32Array)) return;
+  attentionForwardTs(q, k, v, batch, seq, heads, headDim, P, out);
+}
+
+/**
+ * TypeScript reference causal multi-head attention core. q, k, v, out are [B·T, H·hd] (head h in columns
+ * h·hd … h·hd+hd−1); q is already scaled. P (probabilities, [B, H, T, T], row i filled for j ≤ i) is saved for backward.
+ */
+export function attentionForwardTs(
   q: FloatArray,
   k: FloatArray,
   v: FloatArray,
@@ -394,12 +417,37 @@ export function attentionForward(
   }
 }
 
+/** Attention backward: wasm f32 when the backend allows, else {@link attentionBackwardTs}. */
+export function attentionBackward(
+  q: FloatArray,
+  k: FloatArray,
+  v: FloatArray,
+  P: FloatArray,
+  dOut: FloatArray,
+  batch: number,
+  seq: number,
+  heads: number,
+  headDim: number,
+  dq: FloatArray,
+  dk: FloatArray,
+  dv: FloatArray,
+  scratch: Float64Array,
+): void {
+  if (
+    wasmF32(batch * seq * seq * heads * headDim, q, k, v, P, dOut, dq, dk, dv) &&
+    attentionF32Backward(q as Float32Array, k as Float32Array, v as Float32Array, P as Float32Array, dOut as Float32Array, batch, seq, heads, headDim, dq as Float32Array, dk as Float32Array, dv as Float32Array)
+  ) {
+    return;
+  }
+  attentionBackwardTs(q, k, v, P, dOut, batch, seq, heads, headDim, dq, dk, dv, scratch);
+}
+
 /**
- * Attention backward: from dOut compute dq, dk, dv (all overwritten). With dP_ij = dO_i·v_j:
+ * TypeScript reference attention backward: from dOut compute dq, dk, dv (all overwritten). With dP_ij = dO_i·v_j:
  * dS_ij = P_ij (dP_ij − Σ_l P_il dP_il); dq_i = Σ_j dS_ij k_j; dk_j = Σ_i dS_ij q_i; dv_j = Σ_i P_ij dO_i.
  * `scratch` holds one row of dP (length ≥ seq).
  */
-export function attentionBackward(
+export function attentionBackwardTs(
   q: FloatArray,
   k: FloatArray,
   v: FloatArray,

@@ -1,6 +1,6 @@
 /**
- * The linear kernels' WebAssembly path (@firstorder/linalg's f32 SIMD kernels, taken for Float32Array calls
- * while linalg's backend is 'wasm') against the TypeScript kernels (`…Ts`, the reference), and the whole f32
+ * The linear and attention kernels' WebAssembly path (@firstorder/linalg's f32 SIMD kernels, taken for Float32Array
+ * calls while linalg's backend is 'wasm') against the TypeScript kernels (`…Ts`, the reference), and the whole f32
  * model on both backends against the same weights in float64. The rest of this package's tests run on the
  * default backend ('wasm' here); `FIRSTORDER_BACKEND=js pnpm vitest run --project lm` runs them on TypeScript.
  */
@@ -72,6 +72,46 @@ describe('lm linear kernels: WebAssembly f32 path vs the TypeScript reference', 
       FC,
     );
     // Not vacuous: the wasm kernels' f32 sums round differently from the reference somewhere.
+    expect(differing).toBeGreaterThan(0);
+  });
+
+  it('causal attention forward (P and output) and backward (dq, dk, dv) agree with the reference on random shapes', () => {
+    // With entries in [−1, 1]: a score (hd products summed in f32) is off by ≤ (hd + 2)·ε·hd, a probability
+    // relatively by about twice that, an output or gradient row (≤ seq terms, each through one more f32 sum)
+    // by that plus (seq + 2)·ε of its scale; the test allows 8·((hd + 2)·hd + seq + 8)·ε_f32·max(1, |reference|).
+    // An indexing or masking bug gives errors of the size of the entries.
+    setBackend('wasm');
+    let differing = 0;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 24 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 11 }),
+        fc.integer({ min: 0, max: 2 ** 30 }),
+        (batch, seq, heads, hd, seed) => {
+          const n = batch * seq * heads * hd;
+          const np = batch * heads * seq * seq;
+          const [q, k, v, dO] = [rand(seed, n), rand(seed + 1, n), rand(seed + 2, n), rand(seed + 3, n)];
+          const tol = 8 * ((hd + 2) * hd + seq + 8) * EPS32;
+          const close = (a: Float32Array, b: Float32Array): void => {
+            for (let i = 0; i < b.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(b[i]!)));
+          };
+          const [P, out, Pr, outR] = [new Float32Array(np), new Float32Array(n), new Float32Array(np), new Float32Array(n)];
+          kernels.attentionForward(q, k, v, batch, seq, heads, hd, P, out);
+          kernels.attentionForwardTs(q, k, v, batch, seq, heads, hd, Pr, outR);
+          close(P, Pr);
+          close(out, outR);
+          const g = [new Float32Array(n), new Float32Array(n), new Float32Array(n)] as const;
+          const gr = [new Float32Array(n), new Float32Array(n), new Float32Array(n)] as const;
+          kernels.attentionBackward(q, k, v, Pr, dO, batch, seq, heads, hd, g[0], g[1], g[2], new Float64Array(seq));
+          kernels.attentionBackwardTs(q, k, v, Pr, dO, batch, seq, heads, hd, gr[0], gr[1], gr[2], new Float64Array(seq));
+          for (let t = 0; t < 3; t++) close(g[t], gr[t]);
+          for (let i = 0; i < n; i++) if (out[i] !== outR[i] || g[0][i] !== gr[0][i]) differing++;
+        },
+      ),
+      { seed: 20261124, numRuns: 40 },
+    );
     expect(differing).toBeGreaterThan(0);
   });
 

@@ -252,3 +252,111 @@ export function broadcastRows(c: usize, m: i32, n: i32, v: usize): void {
   const bytes = <usize>n << 2;
   for (let i = 0; i < m; i++) memory.copy(c + <usize>i * bytes, v, bytes);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Causal multi-head attention (the lm's other hot path). q, k, v, out, dq, dk, dv: [batch·seq, heads·hd]
+// row-major f32 (head h in columns h·hd …); P: [batch, heads, seq, seq] f32, row i filled for j ≤ i.
+// Dot products and row updates in f32x4 lanes; softmax max/exp/normalizer in f64.
+
+// Σ_c a[c]·b[c] over n f32 entries.
+// @ts-ignore: decorator
+@inline
+function dotF32(a: usize, b: usize, n: i32): f32 {
+  let acc = f32x4.splat(0);
+  let c = 0;
+  for (; c + 4 <= n; c += 4) {
+    const o = <usize>c << 2;
+    acc = f32x4.add(acc, f32x4.mul(v128.load(a + o), v128.load(b + o)));
+  }
+  let s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+  for (; c < n; c++) s += load<f32>(a + (<usize>c << 2)) * load<f32>(b + (<usize>c << 2));
+  return s;
+}
+
+// y[c] += α·x[c] over n f32 entries.
+// @ts-ignore: decorator
+@inline
+function axpyF32(alpha: f32, x: usize, y: usize, n: i32): void {
+  const av = f32x4.splat(alpha);
+  let c = 0;
+  for (; c + 4 <= n; c += 4) {
+    const o = <usize>c << 2;
+    v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(av, v128.load(x + o))));
+  }
+  for (; c < n; c++) {
+    const o = <usize>c << 2;
+    store<f32>(y + o, load<f32>(y + o) + alpha * load<f32>(x + o));
+  }
+}
+
+/** Softmax(q kᵀ) (causal; q already scaled) into P, out = P v. */
+export function attentionForward(q: usize, k: usize, v: usize, batch: i32, seq: i32, heads: i32, hd: i32, P: usize, out: usize): void {
+  const d = heads * hd;
+  for (let b = 0; b < batch; b++) {
+    for (let h = 0; h < heads; h++) {
+      const pBase = P + (<usize>((b * heads + h) * seq * seq) << 2);
+      for (let i = 0; i < seq; i++) {
+        const row = <usize>(((b * seq + i) * d + h * hd)) << 2;
+        const qi = q + row;
+        const pRow = pBase + (<usize>(i * seq) << 2);
+        let max: f32 = -Infinity;
+        for (let j = 0; j <= i; j++) {
+          const s = dotF32(qi, k + (<usize>(((b * seq + j) * d + h * hd)) << 2), hd);
+          store<f32>(pRow + (<usize>j << 2), s);
+          if (s > max) max = s;
+        }
+        let z: f64 = 0;
+        for (let j = 0; j <= i; j++) {
+          const at = pRow + (<usize>j << 2);
+          const e = <f32>Math.exp(<f64>(load<f32>(at) - max));
+          store<f32>(at, e);
+          z += <f64>e;
+        }
+        const inv = <f32>(1 / z);
+        const oi = out + row;
+        memory.fill(oi, 0, <usize>hd << 2);
+        for (let j = 0; j <= i; j++) {
+          const at = pRow + (<usize>j << 2);
+          const p = load<f32>(at) * inv;
+          store<f32>(at, p);
+          axpyF32(p, v + (<usize>(((b * seq + j) * d + h * hd)) << 2), oi, hd);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Gradients dq, dk, dv (overwritten) from dOut: dP_ij = dO_i·v_j, dS_ij = P_ij (dP_ij − Σ_l P_il dP_il),
+ * dq_i = Σ_j dS_ij k_j, dk_j = Σ_i dS_ij q_i, dv_j = Σ_i P_ij dO_i. `scratch` holds seq f32.
+ */
+export function attentionBackward(q: usize, k: usize, v: usize, P: usize, dOut: usize, batch: i32, seq: i32, heads: i32, hd: i32, dq: usize, dk: usize, dv: usize, scratch: usize): void {
+  const d = heads * hd;
+  const bytes = <usize>(batch * seq * d) << 2;
+  memory.fill(dq, 0, bytes);
+  memory.fill(dk, 0, bytes);
+  memory.fill(dv, 0, bytes);
+  for (let b = 0; b < batch; b++) {
+    for (let h = 0; h < heads; h++) {
+      const pBase = P + (<usize>((b * heads + h) * seq * seq) << 2);
+      for (let i = 0; i < seq; i++) {
+        const rowI = <usize>(((b * seq + i) * d + h * hd)) << 2;
+        const pRow = pBase + (<usize>(i * seq) << 2);
+        let dot: f64 = 0;
+        for (let j = 0; j <= i; j++) {
+          const s = dotF32(dOut + rowI, v + (<usize>(((b * seq + j) * d + h * hd)) << 2), hd);
+          store<f32>(scratch + (<usize>j << 2), s);
+          dot += <f64>load<f32>(pRow + (<usize>j << 2)) * <f64>s;
+        }
+        for (let j = 0; j <= i; j++) {
+          const p = load<f32>(pRow + (<usize>j << 2));
+          const ds = <f32>(<f64>p * (<f64>load<f32>(scratch + (<usize>j << 2)) - dot));
+          const rowJ = <usize>(((b * seq + j) * d + h * hd)) << 2;
+          axpyF32(ds, k + rowJ, dq + rowI, hd);
+          axpyF32(ds, q + rowI, dk + rowJ, hd);
+          axpyF32(p, dOut + rowI, dv + rowJ, hd);
+        }
+      }
+    }
+  }
+}

@@ -11,6 +11,8 @@ import {
   f32AccumulationMode,
   f32Instance,
   setF32AccumulationMode,
+  wasmAttentionBackward,
+  wasmAttentionForward,
   wasmLinearBackwardInput,
   wasmLinearBackwardWeight,
   wasmLinearForward,
@@ -136,4 +138,71 @@ export function linearF32BackwardParams(
       dW[o * inF + i] = dW[o * inF + i]! + s;
     }
   }
+}
+
+function attentionShape(batch: number, seq: number, heads: number, headDim: number): [number, number] {
+  count('batch', batch);
+  count('seq', seq);
+  count('heads', heads);
+  count('headDim', headDim);
+  return [batch * seq * heads * headDim, batch * heads * seq * seq];
+}
+
+/**
+ * Causal multi-head attention core in the f32 WebAssembly module, for callers that keep their own TypeScript
+ * kernel (the lm): q, k, v, out are [batch·seq, heads·headDim] (head h in columns h·headDim …), q already
+ * scaled; P [batch, heads, seq, seq] receives the probabilities (row i for j ≤ i, 0 above). Dot products and row
+ * updates in f32 lanes, softmax normalizer in f64. Returns false, nothing written, where the backend is 'js' or
+ * WebAssembly SIMD is unavailable.
+ */
+export function attentionF32Forward(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  batch: number,
+  seq: number,
+  heads: number,
+  headDim: number,
+  P: Float32Array,
+  out: Float32Array,
+): boolean {
+  const [n, np] = attentionShape(batch, seq, heads, headDim);
+  f32('q', q, n);
+  f32('k', k, n);
+  f32('v', v, n);
+  f32('P', P, np);
+  f32('out', out, n);
+  if (n === 0 || !wasmPreferred()) return false;
+  return wasmAttentionForward(q, k, v, batch, seq, heads, headDim, P, out);
+}
+
+/**
+ * Gradients of {@link attentionF32Forward}: dq, dk, dv (overwritten) from dOut and the forward's P, with
+ * dS_ij = P_ij (dO_i·v_j − Σ_l P_il dO_i·v_l). Returns false, nothing written, as attentionF32Forward.
+ */
+export function attentionF32Backward(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  P: Float32Array,
+  dOut: Float32Array,
+  batch: number,
+  seq: number,
+  heads: number,
+  headDim: number,
+  dq: Float32Array,
+  dk: Float32Array,
+  dv: Float32Array,
+): boolean {
+  const [n, np] = attentionShape(batch, seq, heads, headDim);
+  f32('q', q, n);
+  f32('k', k, n);
+  f32('v', v, n);
+  f32('P', P, np);
+  f32('dOut', dOut, n);
+  f32('dq', dq, n);
+  f32('dk', dk, n);
+  f32('dv', dv, n);
+  if (n === 0 || !wasmPreferred()) return false;
+  return wasmAttentionBackward(q, k, v, P, dOut, batch, seq, heads, headDim, dq, dk, dv);
 }

@@ -17,6 +17,11 @@ interface F32Instance {
   readonly gemmAcc64: Product;
   readonly transpose: (src: number, rows: number, cols: number, dst: number) => void;
   readonly broadcastRows: (c: number, m: number, n: number, v: number) => void;
+  readonly attentionForward: (q: number, k: number, v: number, batch: number, seq: number, heads: number, hd: number, P: number, out: number) => void;
+  readonly attentionBackward: (
+    q: number, k: number, v: number, P: number, dOut: number, batch: number, seq: number, heads: number, hd: number,
+    dq: number, dk: number, dv: number, scratch: number,
+  ) => void;
   readonly heapBase: number;
 }
 
@@ -71,6 +76,8 @@ export function f32Instance(): F32Instance | undefined {
       gemmAcc64: e['gemmAcc64'] as Product,
       transpose: e['transpose'] as F32Instance['transpose'],
       broadcastRows: e['broadcastRows'] as F32Instance['broadcastRows'],
+      attentionForward: e['attentionForward'] as F32Instance['attentionForward'],
+      attentionBackward: e['attentionBackward'] as F32Instance['attentionBackward'],
       heapBase: (e['heapBase'] as () => number)(),
     };
   } catch {
@@ -152,6 +159,53 @@ export function wasmLinearBackwardWeight(x: Float32Array, dy: Float32Array, rows
   // A = dyᵀ read in place: element (o, r) at o·1 + r·outF.
   product(i)(outF, inF, rows, dyAt, 1, outF, xAt, inF, dwAt, inF, KC, NC);
   dW.set(view(i, dwAt, outF * inF));
+  release(i);
+  return true;
+}
+
+/** Causal attention forward (see assembly/f32/index.ts): P [batch, heads, seq, seq] and out [batch·seq, heads·hd]. */
+export function wasmAttentionForward(q: Float32Array, k: Float32Array, v: Float32Array, batch: number, seq: number, heads: number, hd: number, P: Float32Array, out: Float32Array): boolean {
+  const i = f32Instance();
+  if (i === undefined) return false;
+  const n = batch * seq * heads * hd;
+  const np = batch * heads * seq * seq;
+  const [qAt, kAt, vAt, pAt, oAt, end] = place(i.heapBase, [n, n, n, np, n]) as [number, number, number, number, number, number];
+  if (!ensureBytes(i.memory, end)) return false;
+  view(i, qAt, n).set(q.subarray(0, n));
+  view(i, kAt, n).set(k.subarray(0, n));
+  view(i, vAt, n).set(v.subarray(0, n));
+  view(i, pAt, np).fill(0);
+  i.attentionForward(qAt, kAt, vAt, batch, seq, heads, hd, pAt, oAt);
+  // Entries above the diagonal come back as 0 (the TypeScript kernel leaves them as they were; nothing reads them).
+  P.set(view(i, pAt, np));
+  out.set(view(i, oAt, n));
+  release(i);
+  return true;
+}
+
+/** Causal attention backward: dq, dk, dv (overwritten) from dOut and the forward's P. */
+export function wasmAttentionBackward(
+  q: Float32Array, k: Float32Array, v: Float32Array, P: Float32Array, dOut: Float32Array,
+  batch: number, seq: number, heads: number, hd: number,
+  dq: Float32Array, dk: Float32Array, dv: Float32Array,
+): boolean {
+  const i = f32Instance();
+  if (i === undefined) return false;
+  const n = batch * seq * heads * hd;
+  const np = batch * heads * seq * seq;
+  const [qAt, kAt, vAt, pAt, dOAt, dqAt, dkAt, dvAt, sAt, end] = place(i.heapBase, [n, n, n, np, n, n, n, n, seq]) as [
+    number, number, number, number, number, number, number, number, number, number,
+  ];
+  if (!ensureBytes(i.memory, end)) return false;
+  view(i, qAt, n).set(q.subarray(0, n));
+  view(i, kAt, n).set(k.subarray(0, n));
+  view(i, vAt, n).set(v.subarray(0, n));
+  view(i, pAt, np).set(P.subarray(0, np));
+  view(i, dOAt, n).set(dOut.subarray(0, n));
+  i.attentionBackward(qAt, kAt, vAt, pAt, dOAt, batch, seq, heads, hd, dqAt, dkAt, dvAt, sAt);
+  dq.set(view(i, dqAt, n));
+  dk.set(view(i, dkAt, n));
+  dv.set(view(i, dvAt, n));
   release(i);
   return true;
 }
