@@ -106,7 +106,7 @@ describe('lm linear kernels: WebAssembly f32 path vs the TypeScript reference', 
           const gr = [new Float32Array(n), new Float32Array(n), new Float32Array(n)] as const;
           kernels.attentionBackward(q, k, v, Pr, dO, batch, seq, heads, hd, g[0], g[1], g[2], new Float64Array(seq));
           kernels.attentionBackwardTs(q, k, v, Pr, dO, batch, seq, heads, hd, gr[0], gr[1], gr[2], new Float64Array(seq));
-          for (let t = 0; t < 3; t++) close(g[t], gr[t]);
+          for (let t = 0; t < 3; t++) close(g[t]!, gr[t]!);
           for (let i = 0; i < n; i++) if (out[i] !== outR[i] || g[0][i] !== gr[0][i]) differing++;
         },
       ),
