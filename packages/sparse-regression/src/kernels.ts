@@ -1141,6 +1141,31 @@ export function createGramWorkspace(p: number, A: Float64Array, c: Float64Array)
 /** out[q] = A[q, 0:k]·v for the k stage rows: four rows per pass over v (independent accumulators). */
 function rowsTimes(A: Float64Array, stride: number, k: number, v: Float64Array, out: Float64Array): void {
   let q = 0;
+  // Eight rows per pass where there are eight (fewer loads of v per product); each sum still runs over j in order.
+  for (; q + 7 < k; q += 8) {
+    const r0 = q * stride, r1 = r0 + stride, r2 = r1 + stride, r3 = r2 + stride;
+    const r4 = r3 + stride, r5 = r4 + stride, r6 = r5 + stride, r7 = r6 + stride;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    for (let j = 0; j < k; j++) {
+      const w = v[j]!;
+      s0 += A[r0 + j]! * w;
+      s1 += A[r1 + j]! * w;
+      s2 += A[r2 + j]! * w;
+      s3 += A[r3 + j]! * w;
+      s4 += A[r4 + j]! * w;
+      s5 += A[r5 + j]! * w;
+      s6 += A[r6 + j]! * w;
+      s7 += A[r7 + j]! * w;
+    }
+    out[q] = s0;
+    out[q + 1] = s1;
+    out[q + 2] = s2;
+    out[q + 3] = s3;
+    out[q + 4] = s4;
+    out[q + 5] = s5;
+    out[q + 6] = s6;
+    out[q + 7] = s7;
+  }
   for (; q + 3 < k; q += 4) {
     const r0 = q * stride, r1 = r0 + stride, r2 = r1 + stride, r3 = r2 + stride;
     let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -1185,7 +1210,7 @@ export function runGramStage(
   c: StageControl,
   gapCheck: ((ws: GramWorkspace, c: StageControl) => number) | undefined,
 ): StageOutcome {
-  const { beta, alpha, mu, b0, b1, a0, m0, rl, ab, yi, xy, g } = ws;
+  const { beta, alpha, mu, b0, a0, m0, rl, ab, yi, xy, g } = ws;
   let act = ws.act;
   let act1 = ws.act1;
   const { k, idx, gram, stride, a: A } = st;
@@ -1230,12 +1255,36 @@ export function runGramStage(
     }
     rowsTimes(A, stride, k, yi, xy);
     const saPre = sa;
-    gramGradient(gram, stride, k, b0, act, sa, xy, g);
-    const sa1 = betaStep(k, b0, g, st.T, thr, b1, act1);
+    // g = (A_SS)²β − xy over the support, two Gram rows per sweep (the same sums as gramGradient); the last sweep also
+    // takes the soft-threshold step for each q as soon as g_q is complete (β⁺, ‖Δβ‖₁, the new support).
+    let sa1 = 0;
     let betaDif = 0;
+    const last = sa === 0 ? 0 : (sa & 1) === 1 ? sa - 1 : sa - 2;
+    for (let t = 0; t < last; t += 2) {
+      const c0 = b0[act[t]!]!, c1 = b0[act[t + 1]!]!;
+      const r0 = act[t]! * stride, r1 = act[t + 1]! * stride;
+      if (t === 0) for (let q = 0; q < k; q++) g[q] = -xy[q]! + c0 * gram[r0 + q]! + c1 * gram[r1 + q]!;
+      else for (let q = 0; q < k; q++) g[q] = g[q]! + c0 * gram[r0 + q]! + c1 * gram[r1 + q]!;
+    }
+    const T = st.T;
+    const m = sa - last; // rows in the final sweep: 0, 1 or 2
+    const c0 = m > 0 ? b0[act[last]!]! : 0;
+    const c1 = m > 1 ? b0[act[last + 1]!]! : 0;
+    const r0 = m > 0 ? act[last]! * stride : 0;
+    const r1 = m > 1 ? act[last + 1]! * stride : 0;
     for (let q = 0; q < k; q++) {
-      betaDif += Math.abs(b0[q]! - b1[q]!);
-      b0[q] = b1[q]!;
+      let gq: number;
+      if (m === 0) gq = -xy[q]!;
+      else if (m === 1) gq = (last === 0 ? -xy[q]! : g[q]!) + c0 * gram[r0 + q]!;
+      else gq = (last === 0 ? -xy[q]! : g[q]!) + c0 * gram[r0 + q]! + c1 * gram[r1 + q]!;
+      const bq = b0[q]!;
+      const tq = bq - gq / T;
+      let v = 0;
+      if (tq > thr) v = tq - thr;
+      else if (tq < -thr) v = tq + thr;
+      betaDif += Math.abs(bq - v);
+      b0[q] = v;
+      if (v !== 0) act1[sa1++] = q;
     }
     maxDif = Math.max(maxDif, betaDif);
     sa = sa1;
@@ -1243,10 +1292,27 @@ export function runGramStage(
     act = act1;
     act1 = tmp;
     const gapExt = sa - saPre;
-    symTimes(b0, act, sa, ab);
+    // ab = A_SS β⁺, two rows per sweep (the same sums as symTimes); the last sweep also does μ⁺ and ‖Δμ‖∞.
+    const lastA = sa === 0 ? 0 : (sa & 1) === 1 ? sa - 1 : sa - 2;
+    for (let t = 0; t < lastA; t += 2) {
+      const e0 = b0[act[t]!]!, e1 = b0[act[t + 1]!]!;
+      const s0 = act[t]! * stride, s1 = act[t + 1]! * stride;
+      if (t === 0) for (let q = 0; q < k; q++) ab[q] = 0 + e0 * A[s0 + q]! + e1 * A[s1 + q]!;
+      else for (let q = 0; q < k; q++) ab[q] = ab[q]! + e0 * A[s0 + q]! + e1 * A[s1 + q]!;
+    }
+    const mA = sa - lastA;
+    const e0 = mA > 0 ? b0[act[lastA]!]! : 0;
+    const e1 = mA > 1 ? b0[act[lastA + 1]!]! : 0;
+    const s0 = mA > 0 ? act[lastA]! * stride : 0;
+    const s1 = mA > 1 ? act[lastA + 1]! * stride : 0;
     let muDif = 0;
     for (let q = 0; q < k; q++) {
-      const e = a0[q]! + ab[q]! - rl[q]!;
+      let x: number;
+      if (mA === 0) x = 0;
+      else if (mA === 1) x = (lastA === 0 ? 0 : ab[q]!) + e0 * A[s0 + q]!;
+      else x = (lastA === 0 ? 0 : ab[q]!) + e0 * A[s0 + q]! + e1 * A[s1 + q]!;
+      ab[q] = x;
+      const e = a0[q]! + x - rl[q]!;
       m0[q] = m0[q]! + e;
       const ae = Math.abs(e);
       if (ae > muDif) muDif = ae;

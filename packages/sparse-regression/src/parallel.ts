@@ -66,7 +66,7 @@ export async function sugmAsync(data: Matrix | ArrayLike<ArrayLike<number>>, opt
   try {
     const replies: Promise<WorkerReply>[] = [];
     for (let t = 1; t < threads; t++) {
-      const w = new Worker(url);
+      const w = new Worker(url, { execArgv: compiledExecArgv() });
       workers.push(w);
       replies.push(
         new Promise<WorkerReply>((resolve, reject) => {
@@ -88,4 +88,19 @@ export async function sugmAsync(data: Matrix | ArrayLike<ArrayLike<number>>, opt
     await Promise.all(workers.map((w) => w.terminate()));
   }
   return assembleSugm(prep, cols, now() - start, threads);
+}
+
+/**
+ * The parent's Node options without `--conditions`: the worker is compiled code, so its imports (linalg, core) must
+ * resolve to the compiled packages even when the parent runs under a 'source' condition (vitest).
+ */
+function compiledExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = (globalThis as { process?: { execArgv?: string[] } }).process?.execArgv ?? [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--conditions' || a === '-C') i++;
+    else if (!a.startsWith('--conditions=')) out.push(a);
+  }
+  return out;
 }

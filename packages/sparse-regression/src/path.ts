@@ -1,5 +1,6 @@
 // flare's pathwise driver: three screening stages per λ (flare R/slim.*.R and src/*_ladm_scr*.c), warm starts
 // across stages and λ's, and the growth of the stage sets by every variable that became nonzero.
+import { Matrix, syrk } from '@firstorder/linalg';
 import {
   type DataMethod,
   type DataWorkspace,
@@ -58,41 +59,6 @@ function maxRowSum(gram: Float64Array, k: number, stride: number): number {
     if (s > T) T = s;
   }
   return T;
-}
-
-/**
- * (A_SS)² for a symmetric k × k block: the upper triangle by row dot products (A symmetric, so (A²)_ij = a_iᵀa_j),
- * four j's per pass over row i, mirrored. Each entry sums over l in increasing order, as flare's loop does.
- */
-function symmetricSquare(a: Float64Array, k: number): Float64Array {
-  const out = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) {
-    const ri = i * k;
-    let j = i;
-    for (; j + 3 < k; j += 4) {
-      const r0 = j * k, r1 = r0 + k, r2 = r1 + k, r3 = r2 + k;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let l = 0; l < k; l++) {
-        const v = a[ri + l]!;
-        s0 += v * a[r0 + l]!;
-        s1 += v * a[r1 + l]!;
-        s2 += v * a[r2 + l]!;
-        s3 += v * a[r3 + l]!;
-      }
-      out[ri + j] = s0;
-      out[ri + j + 1] = s1;
-      out[ri + j + 2] = s2;
-      out[ri + j + 3] = s3;
-    }
-    for (; j < k; j++) {
-      const rj = j * k;
-      let s0 = 0;
-      for (let l = 0; l < k; l++) s0 += a[ri + l]! * a[rj + l]!;
-      out[ri + j] = s0;
-    }
-    for (let c = i + 1; c < k; c++) out[c * k + i] = out[ri + c]!;
-  }
-  return out;
 }
 
 class StageSet {
@@ -262,7 +228,7 @@ export function runGramPath(
           const row = st.idx[i]! * p;
           for (let j = 0; j < k; j++) st.a[i * k + j] = A[row + st.idx[j]!]!;
         }
-        st.gram = symmetricSquare(st.a, k);
+        st.gram = syrk(new Matrix(k, k, st.a)).data; // A_SS symmetric: A_SS A_SSᵀ = (A_SS)²
         st.T = maxRowSum(st.gram, k, k);
         set.grown = false;
       }
