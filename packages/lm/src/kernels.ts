@@ -26,8 +26,15 @@ export type FloatArray = Float32Array | Float64Array;
  */
 const WASM_MIN_WORK = 1024;
 
-function wasmF32(work: number, ...arrays: ReadonlyArray<FloatArray | null>): boolean {
-  if (work < WASM_MIN_WORK) return false;
+/**
+ * Calls whose operands need more linear memory than this stay in TypeScript (linalg's own limit is 1 GiB, above
+ * which it would fall back to its plain loops, slower than the blocked ones here).
+ */
+const WASM_MAX_BYTES = 768 * 1024 * 1024;
+
+/** Whether a call of `work` multiply-adds staging `floats` f32 values runs in wasm. */
+function wasmF32(work: number, floats: number, ...arrays: ReadonlyArray<FloatArray | null>): boolean {
+  if (work < WASM_MIN_WORK || 4 * floats > WASM_MAX_BYTES) return false;
   for (const a of arrays) if (a !== null && !(a instanceof Float32Array)) return false;
   return f32Backend() === 'wasm';
 }
@@ -42,7 +49,7 @@ export function linearForward(
   outF: number,
   y: FloatArray,
 ): void {
-  if (wasmF32(rows * inF * outF, x, W, b, y)) linearF32Forward(x as Float32Array, rows, inF, W as Float32Array, b as Float32Array | null, outF, y as Float32Array);
+  if (wasmF32(rows * inF * outF, rows * inF + 2 * outF * inF + outF + rows * outF, x, W, b, y)) linearF32Forward(x as Float32Array, rows, inF, W as Float32Array, b as Float32Array | null, outF, y as Float32Array);
   else linearForwardTs(x, rows, inF, W, b, outF, y);
 }
 
@@ -56,7 +63,7 @@ export function linearBackwardInput(
   dx: FloatArray,
   accumulate: boolean,
 ): void {
-  if (wasmF32(rows * inF * outF, dy, W, dx)) linearF32BackwardInput(dy as Float32Array, rows, outF, W as Float32Array, inF, dx as Float32Array, accumulate);
+  if (wasmF32(rows * inF * outF, rows * outF + outF * inF + rows * inF, dy, W, dx)) linearF32BackwardInput(dy as Float32Array, rows, outF, W as Float32Array, inF, dx as Float32Array, accumulate);
   else linearBackwardInputTs(dy, rows, outF, W, inF, dx, accumulate);
 }
 
@@ -70,7 +77,7 @@ export function linearBackwardParams(
   dW: FloatArray,
   db: FloatArray | null,
 ): void {
-  if (wasmF32(rows * inF * outF, x, dy, dW, db)) {
+  if (wasmF32(rows * inF * outF, rows * inF + rows * outF + outF * inF, x, dy, dW, db)) {
     linearF32BackwardParams(x as Float32Array, dy as Float32Array, rows, inF, outF, dW as Float32Array, db as Float32Array | null);
   } else linearBackwardParamsTs(x, dy, rows, inF, outF, dW, db);
 }
@@ -361,7 +368,7 @@ export function attentionForward(
   P: FloatArray,
   out: FloatArray,
 ): void {
-  if (wasmF32(batch * seq * seq * heads * headDim, q, k, v, P, out) && attentionF32Forward(q as Float32Array, k as Float32Array, v as Float32Array, batch, seq, heads, headDim, P as Float32Array, out as Float32Array)) return;
+  if (wasmF32(batch * seq * seq * heads * headDim, 4 * batch * seq * heads * headDim + batch * heads * seq * seq, q, k, v, P, out) && attentionF32Forward(q as Float32Array, k as Float32Array, v as Float32Array, batch, seq, heads, headDim, P as Float32Array, out as Float32Array)) return;
   attentionForwardTs(q, k, v, batch, seq, heads, headDim, P, out);
 }
 
@@ -434,7 +441,7 @@ export function attentionBackward(
   scratch: Float64Array,
 ): void {
   if (
-    wasmF32(batch * seq * seq * heads * headDim, q, k, v, P, dOut, dq, dk, dv) &&
+    wasmF32(batch * seq * seq * heads * headDim, 7 * batch * seq * heads * headDim + batch * heads * seq * seq + seq, q, k, v, P, dOut, dq, dk, dv) &&
     attentionF32Backward(q as Float32Array, k as Float32Array, v as Float32Array, P as Float32Array, dOut as Float32Array, batch, seq, heads, headDim, dq as Float32Array, dk as Float32Array, dv as Float32Array)
   ) {
     return;
