@@ -1,12 +1,14 @@
 /**
  * Raw typed-array kernels of the decoder: forward and hand-written backward of every op.
  * Layout: activations are row-major [rows, features]; a linear weight is [out, in] (Hugging Face layout),
- * so y = x Wᵀ + b. Sums are carried in JS numbers (float64) and rounded once on store. Nothing here allocates.
+ * so y = x Wᵀ + b. Sums are carried in JS numbers (float64) and rounded once on store. The TypeScript kernels
+ * allocate nothing (the wasm path creates a few typed-array views per call).
  *
- * The three linear kernels dispatch: all-Float32Array calls go to @firstorder/linalg's f32 WebAssembly SIMD
- * kernels when its backend is 'wasm' (the default where WebAssembly SIMD exists; setBackend('js') or
- * FIRSTORDER_BACKEND=js forces TypeScript). Those sum in f32 lanes, so results differ from the TypeScript
- * kernels (`…Ts`, the reference) by at most (k + 2)·ε_f32·Σ|terms| (tested in linalg and here).
+ * The three linear kernels and causal attention dispatch: all-Float32Array calls go to @firstorder/linalg's f32
+ * WebAssembly SIMD kernels when its backend is 'wasm' (the default where WebAssembly SIMD exists;
+ * setBackend('js') or FIRSTORDER_BACKEND=js forces TypeScript). Those sum in f32 lanes, so results differ from
+ * the TypeScript kernels (`…Ts`, the reference): by at most (k + 3)·ε_f32·Σ|terms| for the linears, to f32
+ * rounding for attention (tested in linalg and in test/kernels-wasm.test.ts).
  */
 import {
   attentionF32Backward,
