@@ -2,7 +2,7 @@
 // flare's Table 2 design (vignette §5: n = 100, Σ_jk = 0.5^{|j−k|}, y = 3x₁ + 2x₂ + 1.5x₄ + ε), 20 λ from flare's
 // default path, which we pass to ours through `lambda` so both solve the same problems; sugm (TIGER, CLIME) with
 // flare's defaults (5 λ) on the same Σ. Reports time ratio ours / flare and max |β_ours − β_flare| (original scale).
-//   pnpm build && R_LIBS=/tmp/Rlib node bench/sparse-regression/vs-flare.mjs [--quick] [--repeat r] [--only lad-375,clime-100] [--out file.md]
+//   pnpm build && R_LIBS=/tmp/Rlib node bench/sparse-regression/vs-flare.mjs [--quick] [--repeat r] [--warmup rounds] [--only lad-375,clime-100] [--out file.md]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,11 +49,20 @@ if (!flare.available) {
   process.exit(2);
 }
 
-// JIT warm-up on a small problem of each kind, so a first-call compile is not billed to the first case.
+// JIT warm-up on small problems of each kind (other data than the cases), repeated until V8's optimizing tier has
+// compiled the kernels (about ten calls of each; fewer leave the first cases to run partly unoptimized code), so a
+// compile is not billed to the first cases. flare's C code needs no warm-up; its first run per case is untimed too.
+const warmIndex = args.indexOf('--warmup');
+const warmRounds = warmIndex >= 0 ? Number(args[warmIndex + 1]) : 10;
 {
-  const { X, y } = table2Design(n, 60, 1);
-  for (const m of methods) slim(X, y, { method: m.method, q: m.q ?? 2, nlambda: 3 });
-  for (const method of ['tiger', 'clime']) sugm(table2Design(n, 30, 2).X, { method, nlambda: 2 });
+  const t0 = performance.now();
+  const { X, y } = table2Design(n, 120, 1);
+  const Xs = table2Design(n, 40, 2).X;
+  for (let r = 0; r < warmRounds; r++) {
+    for (const m of methods) slim(X, y, { method: m.method, q: m.q ?? 2, nlambda: 10 });
+    for (const method of ['tiger', 'clime']) sugm(Xs, { method, nlambda: 3 });
+  }
+  console.error(`JIT warm-up: ${warmRounds} rounds, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
 const median = (a) => [...a].sort((u, v) => u - v)[a.length >> 1];
@@ -127,7 +136,7 @@ const report = [
   '',
   machineMarkdown(info, command),
   `- data: flare's Table 2 design, n = ${n}; slim: flare's default 20-λ path per method, passed to ours via \`lambda\`; sugm: flare's defaults (5 λ), flare's λ passed to ours`,
-  `- ${repeat} timed run(s) per case and side, interleaved (flare, ours, flare, ours, …) so both see the same machine load; medians reported. flare ${flare.version}: system.time around slim()/sugm() in one long-lived R process (flare-server.R; no R start-up in the time); ours: performance.now / process.cpuUsage around slim()/sugm(). Each side first runs every case once untimed (flare's run returns the path it is compared with; ours warms the JIT). CPU = user + system seconds of the process: the machine is shared, so CPU time is the steadier comparison; wall time is listed too`,
+  `- ${repeat} timed run(s) per case and side, interleaved (flare, ours, flare, ours, …) so both see the same machine load; medians reported. flare ${flare.version}: system.time around slim()/sugm() in one long-lived R process (flare-server.R; no R start-up in the time); ours: performance.now / process.cpuUsage around slim()/sugm(). Before the cases, ours runs ${warmRounds} rounds of every method on small problems of other data (JIT warm-up); each side then runs every case once untimed (flare's run returns the path it is compared with). CPU = user + system seconds of the process: the machine is shared, so CPU time is the steadier comparison; wall time is listed too`,
   '- time ratio < 1: ours is faster',
   '',
   table,
