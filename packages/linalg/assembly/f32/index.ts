@@ -83,11 +83,29 @@ function micro1x1(k: i32, a: usize, sak: usize, b: usize, ldb: usize, c: usize):
   store<f32>(c, r);
 }
 
+// pa[4p + r] = A[r·sam + p·sak] for r < 4, p < k (byte strides).
+// @ts-ignore: decorator
+@inline
+function packA4(k: i32, a: usize, sam: usize, sak: usize, pa: usize): void {
+  if (sam == 4) {
+    for (let p = 0; p < k; p++) v128.store(pa + (<usize>p << 4), v128.load(a + <usize>p * sak));
+    return;
+  }
+  for (let p = 0; p < k; p++) {
+    const s = a + <usize>p * sak;
+    const d = pa + (<usize>p << 4);
+    store<f32>(d, load<f32>(s));
+    store<f32>(d, load<f32>(s + sam), 4);
+    store<f32>(d, load<f32>(s + 2 * sam), 8);
+    store<f32>(d, load<f32>(s + 3 * sam), 12);
+  }
+}
+
 /**
  * C[i, j] += Σ_p A[i·sam + p·sak] B[p·ldb + j] for i < m, j < n, p < k; strides in elements. Blocked:
- * kc steps of depth × nc columns (B's block stays in L2), 4×8 register tiles.
+ * kc steps of depth × nc columns (B's block stays in L2), 4×8 register tiles. `pa`: 16·KC bytes of scratch.
  */
-export function gemmAcc(m: i32, n: i32, k: i32, a: usize, sam: i32, sak: i32, b: usize, ldb: i32, c: usize, ldc: i32, KC: i32, NC: i32): void {
+export function gemmAcc(m: i32, n: i32, k: i32, a: usize, sam: i32, sak: i32, b: usize, ldb: i32, c: usize, ldc: i32, KC: i32, NC: i32, pa: usize): void {
   const samB = <usize>sam << 2;
   const sakB = <usize>sak << 2;
   const ldbB = <usize>ldb << 2;
@@ -106,7 +124,12 @@ export function gemmAcc(m: i32, n: i32, k: i32, a: usize, sam: i32, sak: i32, b:
         const rows = full ? 4 : m - i;
         const aI = aK + <usize>i * samB;
         const cI = c + <usize>i * ldcB;
-        if (full) {
+        if (full && sakB != 4 && j8 - jc >= 16) {
+          // Four rows of A packed k-major (16 bytes per step) once for all column strips: A read with a large
+          // stride (dyᵀ in the weight gradient) otherwise competes with B's strip for L1.
+          packA4(kc, aI, samB, sakB, pa);
+          for (let j = jc; j < j8; j += 8) micro4x8(kc, pa, 4, 16, bK + (<usize>j << 2), ldbB, cI + (<usize>j << 2), ldcB);
+        } else if (full) {
           for (let j = jc; j < j8; j += 8) micro4x8(kc, aI, samB, sakB, bK + (<usize>j << 2), ldbB, cI + (<usize>j << 2), ldcB);
         }
         for (let r = 0; r < rows; r++) {
@@ -183,8 +206,8 @@ function micro1x1d(k: i32, a: usize, sak: usize, b: usize, ldb: usize, c: usize)
   store<f32>(c, <f32>(<f64>load<f32>(c) + r));
 }
 
-/** As gemmAcc, with the sums carried in f64 and rounded to f32 once per kc block. */
-export function gemmAcc64(m: i32, n: i32, k: i32, a: usize, sam: i32, sak: i32, b: usize, ldb: i32, c: usize, ldc: i32, KC: i32, NC: i32): void {
+/** As gemmAcc (same signature; no packing), with the sums carried in f64 and rounded to f32 once per kc block. */
+export function gemmAcc64(m: i32, n: i32, k: i32, a: usize, sam: i32, sak: i32, b: usize, ldb: i32, c: usize, ldc: i32, KC: i32, NC: i32, _pa: usize): void {
   const samB = <usize>sam << 2;
   const sakB = <usize>sak << 2;
   const ldbB = <usize>ldb << 2;

@@ -9,7 +9,7 @@ import { KERNELS_F32_WASM } from './kernels-f32.generated.js';
 import { align64, decodeBase64, ensureBytes, wasmApi } from './runtime.js';
 import type { WasmMemory } from './runtime.js';
 
-type Product = (m: number, n: number, k: number, a: number, sam: number, sak: number, b: number, ldb: number, c: number, ldc: number, kc: number, nc: number) => void;
+type Product = (m: number, n: number, k: number, a: number, sam: number, sak: number, b: number, ldb: number, c: number, ldc: number, kc: number, nc: number, pa: number) => void;
 
 interface F32Instance {
   readonly memory: WasmMemory;
@@ -93,13 +93,18 @@ function release(i: F32Instance): void {
 /** Byte offsets of consecutive f32 arrays of the given lengths after the heap base, and the end. */
 function place(base: number, lengths: readonly number[]): number[] {
   const at: number[] = [];
-  let p = align64(base);
+  // The first 16·KC bytes are the product's packing scratch (packAt).
+  let p = align64(base) + 16 * KC;
   for (const n of lengths) {
     at.push(p);
     p = align64(p + 4 * n);
   }
   at.push(p);
   return at;
+}
+
+function packAt(i: F32Instance): number {
+  return align64(i.heapBase);
 }
 
 function view(i: F32Instance, at: number, n: number): Float32Array {
@@ -124,7 +129,7 @@ export function wasmLinearForward(x: Float32Array, rows: number, inF: number, W:
     view(i, bAt, outF).set(b.subarray(0, outF));
     i.broadcastRows(yAt, rows, outF, bAt);
   }
-  product(i)(rows, outF, inF, xAt, inF, 1, wtAt, outF, yAt, outF, KC, NC);
+  product(i)(rows, outF, inF, xAt, inF, 1, wtAt, outF, yAt, outF, KC, NC, packAt(i));
   y.set(view(i, yAt, rows * outF));
   release(i);
   return true;
@@ -141,7 +146,7 @@ export function wasmLinearBackwardInput(dy: Float32Array, rows: number, outF: nu
   const d = view(i, dxAt, rows * inF);
   if (accumulate) d.set(dx.subarray(0, rows * inF));
   else d.fill(0);
-  product(i)(rows, inF, outF, dyAt, outF, 1, wAt, inF, dxAt, inF, KC, NC);
+  product(i)(rows, inF, outF, dyAt, outF, 1, wAt, inF, dxAt, inF, KC, NC, packAt(i));
   dx.set(view(i, dxAt, rows * inF));
   release(i);
   return true;
@@ -157,7 +162,7 @@ export function wasmLinearBackwardWeight(x: Float32Array, dy: Float32Array, rows
   view(i, dyAt, rows * outF).set(dy.subarray(0, rows * outF));
   view(i, dwAt, outF * inF).set(dW.subarray(0, outF * inF));
   // A = dyᵀ read in place: element (o, r) at o·1 + r·outF.
-  product(i)(outF, inF, rows, dyAt, 1, outF, xAt, inF, dwAt, inF, KC, NC);
+  product(i)(outF, inF, rows, dyAt, 1, outF, xAt, inF, dwAt, inF, KC, NC, packAt(i));
   dW.set(view(i, dwAt, outF * inF));
   release(i);
   return true;
