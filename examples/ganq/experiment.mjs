@@ -78,7 +78,7 @@ function syntheticStudy(/** @type {{ quick: boolean, seed: number, log: (...a: u
     ['GANQ⋆ K=10, 0.5% outliers', (W, H, bits) => ganq(W, H, { bits, outliers: { ratio: 0.005 } }).dequantize()],
     ['GANQ K=10, T⁰ = RTN grid', (W, H, bits) => ganq(W, H, { bits, init: 'rtn' }).dequantize()],
     ['GANQ K=10 act-order (ours)', (W, H, bits) => ganq(W, H, { bits, actOrder: true }).dequantize()],
-    ['GANQ K=10 dead inputs excluded (ours)', (W, H, bits) => ganq(W, H, { bits, deadInputs: 'exclude' }).dequantize()],
+    ['GANQ K=10 deadInputs \'zero\' (GPTQ\'s fix)', (W, H, bits) => ganq(W, H, { bits, deadInputs: 'zero' }).dequantize()],
   ];
   /** @type {Array<Array<string | number>>} */
   const rows = [];
@@ -134,11 +134,11 @@ const MODEL_METHODS = [
   { key: 'rtn', label: 'RTN', options: { method: 'rtn' } },
   { key: 'gptq', label: 'GPTQ', options: { method: 'gptq' } },
   { key: 'gptq-act', label: 'GPTQ act-order', options: { method: 'gptq', gptq: { actOrder: true } } },
-  { key: 'ganq', label: 'GANQ', options: { method: 'ganq' } },
+  { key: 'ganq', label: 'GANQ (defaults: dead inputs excluded)', options: { method: 'ganq' } },
   { key: 'ganq-rtn', label: 'GANQ, T⁰ = RTN grid', options: { method: 'ganq', ganq: { init: 'rtn' } } },
-  { key: 'ganq-live', label: 'GANQ, dead inputs excluded (ours)', options: { method: 'ganq', ganq: { deadInputs: 'exclude' } } },
+  { key: 'ganq-zero', label: "GANQ, deadInputs 'zero' (GPTQ's fix; the default before 2026-11-23)", options: { method: 'ganq', ganq: { deadInputs: 'zero' } } },
   { key: 'ganq-act', label: 'GANQ act-order (ours)', options: { method: 'ganq', ganq: { actOrder: true } } },
-  { key: 'ganq-act-live', label: 'GANQ act-order + dead inputs excluded (ours)', options: { method: 'ganq', ganq: { actOrder: true, deadInputs: 'exclude' } } },
+  { key: 'ganq-act-zero', label: "GANQ act-order (ours), deadInputs 'zero'", options: { method: 'ganq', ganq: { actOrder: true, deadInputs: 'zero' } } },
   { key: 'ganq-ref', label: "GANQ, reference code's H fix", options: { method: 'ganq', ganq: { hessianFix: 'reference' } } },
   { key: 'ganq-ref-act', label: "GANQ, reference code's H fix + act-order (ours)", options: { method: 'ganq', ganq: { hessianFix: 'reference', actOrder: true } } },
   { key: 'ganq-outliers', label: 'GANQ⋆ (0.5% outliers)', options: { method: 'ganq', ganq: { outliers: { ratio: 0.005 } } } },
@@ -238,7 +238,7 @@ async function modelStudy(/** @type {{ quick: boolean, seed: number, log: (...a:
   let cases = 0;
   /** @type {string[]} */
   const exceptions = [];
-  const variantWins = { rtnInitBeatsGptq: 0, deadExcludedBeatsGptq: 0, defaultBeatsGptqAct: 0, actBeatsGptqAct: 0, refOrdered: 0, refBeatsGptqAct: 0, refActBeatsGptqAct: 0 };
+  const variantWins = { rtnInitBeatsGptq: 0, deadZeroBeatsGptq: 0, defaultBeatsGptqAct: 0, actBeatsGptqAct: 0, refOrdered: 0, refBeatsGptqAct: 0, refActBeatsGptqAct: 0 };
   /** @type {string[]} */
   const refExceptions = [];
   for (const { name, layer } of model.linearLayers()) {
@@ -251,7 +251,7 @@ async function modelStudy(/** @type {{ quick: boolean, seed: number, log: (...a:
         gptqAct: gptq(W, H, { bits, actOrder: true }).relativeError,
         ganq: ganq(W, H, { bits }).relativeError,
         ganqRtn: ganq(W, H, { bits, init: 'rtn' }).relativeError,
-        ganqLive: ganq(W, H, { bits, deadInputs: 'exclude' }).relativeError,
+        ganqZero: ganq(W, H, { bits, deadInputs: 'zero' }).relativeError,
         ganqAct: ganq(W, H, { bits, actOrder: true }).relativeError,
         ganqOutliers: ganq(W, H, { bits, outliers: { ratio: 0.005 } }).relativeError,
         ganqRef: ganq(W, H, { bits, hessianFix: 'reference' }).relativeError,
@@ -263,7 +263,7 @@ async function modelStudy(/** @type {{ quick: boolean, seed: number, log: (...a:
       const short = name.replace('model.decoder.layers.', '');
       if (!ok) exceptions.push(`${short} at ${bits} bits`);
       variantWins.rtnInitBeatsGptq += e.ganqRtn < e.gptq ? 1 : 0;
-      variantWins.deadExcludedBeatsGptq += e.ganqLive < e.gptq ? 1 : 0;
+      variantWins.deadZeroBeatsGptq += e.ganqZero < e.gptq ? 1 : 0;
       variantWins.defaultBeatsGptqAct += e.ganq < e.gptqAct ? 1 : 0;
       variantWins.actBeatsGptqAct += e.ganqAct < e.gptqAct ? 1 : 0;
       const refOk = e.ganqRef < e.gptq && e.gptq < e.rtn;
@@ -275,7 +275,7 @@ async function modelStudy(/** @type {{ quick: boolean, seed: number, log: (...a:
         short,
         `${W.rows}×${W.cols}`,
         bits,
-        ...[e.rtn, e.gptq, e.gptqAct, e.ganq, e.ganqRtn, e.ganqLive, e.ganqAct, e.ganqOutliers, e.ganqRef, e.ganqRefAct].map((v) => Number(v.toExponential(3))),
+        ...[e.rtn, e.gptq, e.gptqAct, e.ganq, e.ganqRtn, e.ganqZero, e.ganqAct, e.ganqOutliers, e.ganqRef, e.ganqRefAct].map((v) => Number(v.toExponential(3))),
         Number((e.gptq / e.ganq).toFixed(2)),
         ok ? 'yes' : 'NO',
         refOk ? 'yes' : 'NO',
@@ -289,11 +289,20 @@ async function modelStudy(/** @type {{ quick: boolean, seed: number, log: (...a:
 const SEED_METHODS = [
   { key: 'gptq', label: 'GPTQ', options: { method: 'gptq' } },
   { key: 'gptq-act', label: 'GPTQ act-order', options: { method: 'gptq', gptq: { actOrder: true } } },
-  { key: 'ganq-damp', label: "GANQ, H fix 'damp' (GPTQ's: dead W = 0, + 1% λ)", options: { method: 'ganq', ganq: { hessianFix: 'damp' } } },
+  { key: 'ganq-damp', label: "GANQ, H fix 'damp' + deadInputs 'zero' (GPTQ's: dead W = 0, + 1% λ)", options: { method: 'ganq', ganq: { hessianFix: 'damp', deadInputs: 'zero' } } },
+  { key: 'ganq-damp-live', label: "GANQ, H fix 'damp' + dead excluded (ours; the defaults)", options: { method: 'ganq', ganq: { hessianFix: 'damp', deadInputs: 'exclude' } } },
   { key: 'ganq-ref', label: "GANQ, H fix 'reference' (reference code's OPT path)", options: { method: 'ganq', ganq: { hessianFix: 'reference' } } },
   { key: 'ganq-damp-act-live', label: "GANQ, H fix 'damp' + act-order + dead excluded (ours)", options: { method: 'ganq', ganq: { hessianFix: 'damp', actOrder: true, deadInputs: 'exclude' } } },
   { key: 'ganq-ref-act', label: "GANQ, H fix 'reference' + act-order (ours)", options: { method: 'ganq', ganq: { hessianFix: 'reference', actOrder: true } } },
 ];
+
+/** FIRSTORDER_GANQ_SEED_METHODS=key,key… runs a subset (GPTQ is always kept: the win counts compare with it). */
+function seedMethods() {
+  const only = process.env['FIRSTORDER_GANQ_SEED_METHODS'];
+  if (!only) return SEED_METHODS;
+  const keys = new Set(['gptq', ...only.split(',').map((k) => k.trim())]);
+  return SEED_METHODS.filter((m) => keys.has(m.key));
+}
 
 /**
  * Is the model-level gap real? The same model quantized with calibration windows drawn from `seeds.length`
@@ -319,7 +328,7 @@ export async function seedsStudy(/** @type {{ quick: boolean, seeds: number[], l
     rtnGap[bits] = evaluate(q, evalTokens, evalOptions).perplexity / fp - 1;
     log(`seeds: RTN ${bits}-bit ${(100 * rtnGap[bits]).toFixed(3)}%`);
     for (const [si, calibration] of calibrations.entries()) {
-      for (const m of SEED_METHODS) {
+      for (const m of seedMethods()) {
         const qm = cloneDenseModel(model);
         await quantizeModel(qm, calibration, { ...m.options, bits });
         const g = evaluate(qm, evalTokens, evalOptions).perplexity / fp - 1;
@@ -336,7 +345,7 @@ export async function seedsStudy(/** @type {{ quick: boolean, seeds: number[], l
   for (const bits of [4, 3]) {
     rows.push(['RTN (no calibration)', bits, pct(rtnGap[bits]), '—', '—', pct(rtnGap[bits]), '—']);
     const ref = gaps['gptq'][bits];
-    for (const m of SEED_METHODS) {
+    for (const m of seedMethods()) {
       const a = gaps[m.key][bits];
       const wins = m.key === 'gptq' ? '—' : `${a.filter((v, i) => v < ref[i]).length} of ${a.length}`;
       rows.push([m.label, bits, pct(mean(a)), (100 * sd(a)).toFixed(3), `${pct(Math.min(...a))} … ${pct(Math.max(...a))}`, a.map((v) => pct(v)).join(', '), wins]);
@@ -371,14 +380,14 @@ export default {
       `The gaps are far smaller than the paper's (its GANQ 3-bit gap, +30.1%, is ${(0.3008 / Math.max(gap('ganq', 3), 1e-12)).toFixed(0)}× ours): this ${M.config.numHiddenLayers}-layer byte model (${M.fp.bitsPerToken.toFixed(2)} bits/byte) is much less sensitive to weight noise than OPT-125M, so differences of hundredths of a percent decide the ordering. ` +
       `Relative layer error ordered GANQ < GPTQ < RTN on ${M.ordered} of ${M.cases} (layer, bit-width) cases of the model (same H for every method), ` +
       `and on ${syn.held} of ${syn.checks.length} synthetic cases (mean GPTQ/GANQ error ratio ${syn.ratio4.toFixed(1)}× at 4 bits, ${syn.ratio3.toFixed(1)}× at 3 bits). ` +
-      `Exceptions: ${M.exceptions.join(', ') || 'none'}. With the RTN grid as T⁰ instead of the reference code's 3-bit quantile / 4-bit segment grid, GANQ < GPTQ on ${M.variantWins.rtnInitBeatsGptq} of ${M.cases}; with dead inputs excluded from the fit (ours) on ${M.variantWins.deadExcludedBeatsGptq} of ${M.cases}. ` +
+      `Exceptions: ${M.exceptions.join(', ') || 'none'}. With the RTN grid as T⁰ instead of the reference code's 3-bit quantile / 4-bit segment grid, GANQ < GPTQ on ${M.variantWins.rtnInitBeatsGptq} of ${M.cases}; with GPTQ's dead-input fix (deadInputs 'zero', the default before 2026-11-23) on ${M.variantWins.deadZeroBeatsGptq} of ${M.cases}. ` +
       `Against GPTQ with act-order (which the paper's GPTQ rows most likely lack), default GANQ has the lower layer error on ${M.variantWins.defaultBeatsGptqAct} of ${M.cases}, GANQ act-order (ours) on ${M.variantWins.actBeatsGptqAct} of ${M.cases}. ` +
-      `Model level, act-order / RTN-grid variants: GPTQ act-order ${pct(gap('gptq-act', 4))} / ${pct(gap('gptq-act', 3))}, GANQ T⁰ = RTN ${pct(gap('ganq-rtn', 4))} / ${pct(gap('ganq-rtn', 3))}, GANQ dead inputs excluded (ours) ${pct(gap('ganq-live', 4))} / ${pct(gap('ganq-live', 3))}, GANQ act-order (ours) ${pct(gap('ganq-act', 4))} / ${pct(gap('ganq-act', 3))}, both (ours) ${pct(gap('ganq-act-live', 4))} / ${pct(gap('ganq-act-live', 3))} at 4 / 3 bits. ` +
+      `Model level, act-order / RTN-grid variants: GPTQ act-order ${pct(gap('gptq-act', 4))} / ${pct(gap('gptq-act', 3))}, GANQ T⁰ = RTN ${pct(gap('ganq-rtn', 4))} / ${pct(gap('ganq-rtn', 3))}, GANQ deadInputs 'zero' ${pct(gap('ganq-zero', 4))} / ${pct(gap('ganq-zero', 3))}, GANQ act-order (ours) ${pct(gap('ganq-act', 4))} / ${pct(gap('ganq-act', 3))}, act-order with 'zero' ${pct(gap('ganq-act-zero', 4))} / ${pct(gap('ganq-act-zero', 3))} at 4 / 3 bits. ` +
       `With the reference code's H fix (hessianFix 'reference': dead W columns = live row mean, diagonal boost max(Σ|H_ij| − 2H_ii, 1e−8), what its OPT path always runs) GANQ < GPTQ < RTN holds on ${M.variantWins.refOrdered} of ${M.cases} layer cases, and the model-level increase is ${pct(gap('ganq-ref', 4))} / ${pct(gap('ganq-ref', 3))} at 4 / 3 bits (+ act-order, ours: ${pct(gap('ganq-ref-act', 4))} / ${pct(gap('ganq-ref-act', 3))}). ` +
       (seedRun === null
         ? 'Seeds study not run (set FIRSTORDER_GANQ_SEEDS=3). '
         : `Over ${seedRun.seeds.length} calibration draws (seeds ${seedRun.seeds.join(', ')}), mean increase at 4 / 3 bits: ` +
-          ['gptq', 'gptq-act', 'ganq-damp', 'ganq-ref', 'ganq-damp-act-live', 'ganq-ref-act']
+          Object.keys(seedRun.gaps)
             .map((k) => `${k} ${pct(seedRun.mean(seedRun.gaps[k][4]))} / ${pct(seedRun.mean(seedRun.gaps[k][3]))}`)
             .join(', ') +
           '. ') +
@@ -405,7 +414,7 @@ export default {
             'GPTQ act-order',
             'GANQ',
             'GANQ T⁰ = RTN',
-            'GANQ dead excluded (ours)',
+            "GANQ deadInputs 'zero'",
             'GANQ act-order (ours)',
             'GANQ⋆ 0.5%',
             "GANQ, reference code's H fix",
@@ -415,7 +424,7 @@ export default {
             'same, reference H fix',
           ],
           rows: M.layerRows,
-          notes: 'GANQ = the paper\'s method with the reference code\'s initial grid (quantiles at 3 bits, segments at 4), K = 10, natural column order. "act-order (ours)" runs the back-substitution over columns sorted by increasing H_jj; "dead excluded (ours)" fits only the inputs active in calibration (neither is in the paper).',
+          notes: 'GANQ = the paper\'s method with the reference code\'s initial grid (quantiles at 3 bits, segments at 4), K = 10, natural column order, dead inputs excluded from the fit (ours, the default since 2026-11-23: the paper\'s objective does not depend on them). "act-order (ours)" runs the back-substitution over columns sorted by increasing H_jj; "deadInputs \'zero\'" is GPTQ\'s dead-input fix, which keeps those inputs in the fit as zeros (neither variant is in the paper).',
         },
         ...(seedRun === null
           ? []

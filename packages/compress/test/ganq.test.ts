@@ -198,7 +198,8 @@ describe('layer level: GANQ < GPTQ < RTN on synthetic LLM-like layers', () => {
 describe('outliers, dead inputs, damping', () => {
   test('outlier positions are reconstructed exactly and counted', () => {
     const { W, H } = syntheticLayer(5, 10, 40, 80, 2);
-    const res = ganq(W, H, { bits: 3, outliers: { ratio: 0.1, fullRows: 1 }, iterations: 3 });
+    // GPTQ's dead-input fix keeps all 40 columns in the fit, so the per-row count is over 40 entries.
+    const res = ganq(W, H, { bits: 3, outliers: { ratio: 0.1, fullRows: 1 }, iterations: 3, deadInputs: 'zero' });
     // 9 rows × 2 per side × 2 + one full row of 40.
     expect(res.outlierCount).toBe(9 * 4 + 40);
     expect(res.outliers!.values.length).toBe(res.outlierCount);
@@ -209,7 +210,7 @@ describe('outliers, dead inputs, damping', () => {
         expect(What.get(i, o.colIndices[p]!)).toBeCloseTo(W.get(i, o.colIndices[p]!), 14);
       }
     }
-    const plain = ganq(W, H, { bits: 3, iterations: 3 });
+    const plain = ganq(W, H, { bits: 3, iterations: 3, deadInputs: 'zero' });
     expect(res.relativeError).toBeLessThan(plain.relativeError);
   });
 
@@ -241,7 +242,7 @@ describe('actOrder (ours): the S-step over columns sorted by increasing H_jj', (
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1e6 }), fc.constantFrom(3, 4), fc.boolean(), (seed, bits, withOutliers) => {
         const { W, H } = syntheticLayer(seed, 7, 30, 60, 1 + (seed % 3));
-        const opts = { bits, iterations: 3, ...(withOutliers ? { outliers: { ratio: 0.1 } } : {}) };
+        const opts = { bits, iterations: 3, deadInputs: 'zero' as const, ...(withOutliers ? { outliers: { ratio: 0.1 } } : {}) };
         const got = ganq(W, H, { ...opts, actOrder: true });
         const { perm, res } = permutedRun(W, H, opts);
         const n = W.cols;
@@ -316,12 +317,28 @@ describe("deadInputs: 'exclude' (ours): dead columns dropped from the fit", () =
     );
   });
 
-  test('without dead inputs it is the default path; a bad value is a typed error', () => {
+  test("without dead inputs 'exclude' and 'zero' coincide; a bad value is a typed error", () => {
     const { W, H } = syntheticLayer(12, 6, 24, 48, 0);
-    const a = ganq(W, H, { bits: 3, iterations: 2 });
+    const a = ganq(W, H, { bits: 3, iterations: 2, deadInputs: 'zero' });
     const b = ganq(W, H, { bits: 3, iterations: 2, deadInputs: 'exclude' });
     expect(Array.from(b.codes)).toEqual(Array.from(a.codes));
     expect(() => ganq(W, H, { deadInputs: 'drop' as 'zero' })).toThrow(FirstOrderError);
+  });
+});
+
+describe('deadInputs default', () => {
+  test("'exclude' with hessianFix 'damp' (lower layer error than 'zero' here); 'zero' (the fix's own) with 'reference'", () => {
+    const { W, H } = syntheticLayer(5, 8, 32, 64, 6);
+    const byDefault = ganq(W, H, { bits: 3, iterations: 3 });
+    const exclude = ganq(W, H, { bits: 3, iterations: 3, deadInputs: 'exclude' });
+    const zero = ganq(W, H, { bits: 3, iterations: 3, deadInputs: 'zero' });
+    expect(GANQ_DEFAULTS.deadInputs).toBe('exclude');
+    expect(Array.from(byDefault.codes)).toEqual(Array.from(exclude.codes));
+    expect(Array.from(byDefault.codes)).not.toEqual(Array.from(zero.codes));
+    expect(exclude.relativeError).toBeLessThan(zero.relativeError);
+    const ref = ganq(W, H, { bits: 3, iterations: 3, hessianFix: 'reference' });
+    const refZero = ganq(W, H, { bits: 3, iterations: 3, hessianFix: 'reference', deadInputs: 'zero' });
+    expect(Array.from(ref.codes)).toEqual(Array.from(refZero.codes));
   });
 });
 

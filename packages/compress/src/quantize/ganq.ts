@@ -60,11 +60,13 @@ export interface GanqOptions {
    */
   readonly actOrder?: boolean;
   /**
-   * Inputs never active during calibration (H_jj = 0). 'zero' (default): GPTQ's treatment, W[:, j] = 0 and
-   * H_jj = 1 (+ λ), so each row's codebook must also represent those zeros. 'exclude' (OURS; the paper's
-   * objective ‖(W − Ŵ)X‖² does not depend on them, but neither the paper nor its reference code drops them):
-   * GANQ runs on the live columns only, with the same absolute λ, and each dead entry gets the code nearest to
-   * its original weight. With outliers, the per-row outlier count is then taken over the live entries.
+   * Inputs never active during calibration (H_jj = 0). 'exclude' (default with hessianFix 'damp'; OURS — the
+   * paper's objective ‖(W − Ŵ)X‖² does not depend on them, but neither the paper nor its reference code drops
+   * them): GANQ runs on the live columns only, with the same absolute λ, and each dead entry gets the code
+   * nearest to its original weight; layers without dead inputs are unaffected. With outliers, the per-row
+   * outlier count is then taken over the live entries. 'zero': GPTQ's treatment, W[:, j] = 0 and H_jj = 1 (+ λ),
+   * so each row's codebook must also represent those zeros (the default before 2026-11-23); with hessianFix
+   * 'reference' (where it is the default) the dead columns are instead handled by that fix (live row mean).
    */
   readonly deadInputs?: 'zero' | 'exclude';
 }
@@ -78,8 +80,15 @@ export const GANQ_DEFAULTS = Object.freeze({
   hessianFix: 'damp' as 'damp' | 'reference',
   blockSize: 128,
   actOrder: false,
-  deadInputs: 'zero' as 'zero' | 'exclude',
+  /** With hessianFix 'reference' the default is 'zero' (that fix handles dead inputs itself): see `deadInputsOf`. */
+  deadInputs: 'exclude' as 'zero' | 'exclude',
 });
+
+/** The dead-input treatment in force: the option, else 'exclude' with 'damp' and 'zero' (the fix's own) with 'reference'. */
+function deadInputsOf(options: GanqOptions): 'zero' | 'exclude' {
+  const fallback = options.hessianFix === 'reference' ? 'zero' : GANQ_DEFAULTS.deadInputs;
+  return checkChoiceOption('deadInputs', options.deadInputs ?? fallback, ['zero', 'exclude'] as const);
+}
 
 export interface GanqResult extends LutQuantizedMatrix {
   /**
@@ -118,7 +127,7 @@ export function ganq(W: Matrix, H: Matrix, options: GanqOptions & { readonly bac
   // 'cpu' is the synchronous float64 path itself (an explicit CPU_GANQ_BACKEND object still goes through the backend path).
   if (options.backend === 'cpu') options = { ...options, backend: undefined };
   if (options.actOrder !== undefined && typeof options.actOrder !== 'boolean') throw invalidOption('actOrder', 'a boolean', String(options.actOrder));
-  const dead = checkChoiceOption('deadInputs', options.deadInputs ?? GANQ_DEFAULTS.deadInputs, ['zero', 'exclude'] as const);
+  const dead = deadInputsOf(options);
   if (dead === 'exclude') return ganqLiveColumns(W, H, options);
   if (options.actOrder === true) return ganqActOrder(W, H, options);
   // An injected backend (CPU_GANQ_BACKEND, @firstorder/gpu's createGpuGanqBackend) may be asynchronous.
@@ -206,7 +215,7 @@ type GanqRunner = (W: Matrix, H: Matrix, options: GanqCallOptions) => GanqResult
  */
 export function ganqColumnsVariant(W: Matrix, H: Matrix, options: GanqOptions, run: GanqRunner): Promise<GanqResult> | null {
   if (options.actOrder !== undefined && typeof options.actOrder !== 'boolean') throw invalidOption('actOrder', 'a boolean', String(options.actOrder));
-  const dead = checkChoiceOption('deadInputs', options.deadInputs ?? GANQ_DEFAULTS.deadInputs, ['zero', 'exclude'] as const);
+  const dead = deadInputsOf(options);
   if (dead === 'exclude') return Promise.resolve(ganqLiveColumns(W, H, options, run));
   if (options.actOrder === true) return Promise.resolve(ganqActOrder(W, H, options, run));
   return null;
@@ -330,7 +339,8 @@ function ganqOnColumns(
     return result;
   };
   if (run !== undefined) return Promise.resolve(run(Ws, Hs, options)).then(mapBack);
-  if (options.backend !== undefined) return ganqWithBackend(Ws, Hs, options as GanqBackendOptions).then(mapBack);
+  // Through `ganq` again, so a variant still pending in `options` (act-order inside dead exclusion) is applied.
+  if (options.backend !== undefined) return Promise.resolve(ganq(Ws, Hs, options)).then(mapBack);
   return mapBack(ganq(Ws, Hs, { ...options, backend: undefined }));
 }
 
