@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { FirstOrderError, createRng } from '@firstorder/core';
-import { Matrix } from '@firstorder/linalg';
+import { Matrix, getBackend, setBackend } from '@firstorder/linalg';
 import { DenseLinear, parseSafetensors, serializeSafetensors } from '@firstorder/lm';
 import { LutLinear, ganq, lutFromSafetensors, lutGemm, lutGemv, lutToSafetensors, packLut, rtn, storageAccount, unpackLut, validatePacked } from '@firstorder/compress';
 import type { PackedLut } from '@firstorder/compress';
@@ -49,7 +49,11 @@ describe('packed LUT format and kernel', () => {
       }
       // GEMM: each batch row equals the GEMV of that row.
       const X = rng.fillNormal(new Float32Array(3 * 37));
+      // Pinned to the TypeScript kernel (backend 'wasm' runs the f32 module's, tested in lut-wasm.test.ts).
+      const before = getBackend();
+      setBackend('js');
       const Y = lutGemm(p, X, 3, new Float32Array(3 * 9));
+      setBackend(before);
       for (let r = 0; r < 3; r++) expect(Y.subarray(r * 9, r * 9 + 9)).toEqual(referenceGemv(p, q.codes, X.subarray(r * 37, r * 37 + 37)));
     });
   }

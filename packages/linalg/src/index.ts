@@ -9,3 +9,4 @@ export * from './sparse.js';
 export * from './adapters.js';
 // f32 linear-layer kernels (WebAssembly SIMD with a TypeScript fallback), used by @firstorder/lm.
 export * from './wasm/linear-f32.js';
+export { lutGemmF32Wasm } from './wasm/lut-f32.js';

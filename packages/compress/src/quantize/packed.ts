@@ -1,5 +1,5 @@
 import { FirstOrderError, assertFinite, dimensionMismatch, invalidArgument } from '@firstorder/core';
-import { CsrMatrix, Matrix } from '@firstorder/linalg';
+import { CsrMatrix, Matrix, lutGemmF32Wasm } from '@firstorder/linalg';
 import { LutQuantizedMatrix } from './formats.js';
 import { lutGemmKernel, lutGemvKernel, packCodesKernel, unpackCodesKernel } from './lut-kernels.js';
 
@@ -82,9 +82,10 @@ export function unpackLut(p: PackedLut): LutQuantizedMatrix {
 }
 
 /**
- * Y = X Ŵᵀ (+ bias) from the packed codes: X is batch × cols, Y batch × rows, row-major. The order of the
- * sums is fixed (see lut-kernels.ts), so the result is bit-identical to dequantizing the float32 table
- * entries and running the same float64-accumulated GEMV. `workspace` (length cols) avoids the allocation.
+ * Y = X Ŵᵀ (+ bias) from the packed codes: X is batch × cols, Y batch × rows, row-major. With linalg's backend
+ * 'js', or batch 1, the order of the sums is fixed (see lut-kernels.ts), so the result is bit-identical to
+ * dequantizing the float32 table entries and running the same float64-accumulated GEMV; with 'wasm' and
+ * batch ≥ 2 the f32 WebAssembly module's kernel runs (f64 sums, another order, same error bound). `workspace` (length cols) avoids the allocation.
  */
 export function lutGemm(
   p: PackedLut,
@@ -103,6 +104,9 @@ export function lutGemm(
     lutGemvKernel(p.codes, p.wordsPerRow, p.lut, p.rows, p.cols, p.bits, o?.rowPtr ?? null, o?.colIndices ?? null, o?.values ?? null, bias, X, Y);
     return Y;
   }
+  // Backend 'wasm' (linalg's setBackend): the f32 module's kernel, f64x2 sums in another order, within
+  // (n+2)·eps_f64·Σ|w||x| of the TypeScript kernel; false (nothing written) where it cannot run.
+  if (lutGemmF32Wasm(p.codes, p.wordsPerRow, p.lut, p.rows, p.cols, p.bits, o?.rowPtr ?? null, o?.colIndices ?? null, o?.values ?? null, bias, X, batch, Y)) return Y;
   lutGemmKernel(p.codes, p.wordsPerRow, p.lut, p.rows, p.cols, p.bits, o?.rowPtr ?? null, o?.colIndices ?? null, o?.values ?? null, bias, X, batch, Y, workspace ?? new Float64Array(p.cols));
   return Y;
 }

@@ -383,3 +383,4 @@ export function attentionBackward(q: usize, k: usize, v: usize, P: usize, dOut: 
     }
   }
 }
+export { lutGemm } from './lut';

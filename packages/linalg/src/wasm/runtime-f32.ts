@@ -22,6 +22,11 @@ interface F32Instance {
     q: number, k: number, v: number, P: number, dOut: number, batch: number, seq: number, heads: number, hd: number,
     dq: number, dk: number, dv: number, scratch: number,
   ) => void;
+  readonly lutGemm: (
+    codes: number, wpr: number, lut: number, m: number, n: number, bits: number,
+    rowPtr: number, colIdx: number, values: number, hasOutliers: number, bias: number, hasBias: number,
+    X: number, batch: number, Y: number, w: number,
+  ) => void;
   readonly heapBase: number;
 }
 
@@ -78,6 +83,7 @@ export function f32Instance(): F32Instance | undefined {
       broadcastRows: e['broadcastRows'] as F32Instance['broadcastRows'],
       attentionForward: e['attentionForward'] as F32Instance['attentionForward'],
       attentionBackward: e['attentionBackward'] as F32Instance['attentionBackward'],
+      lutGemm: e['lutGemm'] as F32Instance['lutGemm'],
       heapBase: (e['heapBase'] as () => number)(),
     };
   } catch {
@@ -86,7 +92,7 @@ export function f32Instance(): F32Instance | undefined {
   return inst;
 }
 
-function release(i: F32Instance): void {
+export function release(i: F32Instance): void {
   if (i.memory.buffer.byteLength > KEEP_BYTES && inst === i) inst = undefined;
 }
 
