@@ -126,6 +126,22 @@ describe('f32 WebAssembly LUT mpGEMM', () => {
     );
   });
 
+  test('each batch row gets the same sums whatever the batch (4-row passes and the remainder agree bit for bit)', () => {
+    const { packed: p, rng } = randomPacked(8, 5, 67, 4, true);
+    const batch = 9;
+    const X = rng.fillNormal(new Float32Array(batch * 67));
+    const bias = rng.fillNormal(new Float32Array(5));
+    const o = p.outliers!;
+    setBackend('wasm');
+    const all = new Float64Array(batch * 5);
+    lutGemmF32Wasm(p.codes, p.wordsPerRow, p.lut, 5, 67, 4, o.rowPtr, o.colIndices, o.values, bias, X, batch, all);
+    for (let r = 0; r < batch; r++) {
+      const one = new Float64Array(5);
+      lutGemmF32Wasm(p.codes, p.wordsPerRow, p.lut, 5, 67, 4, o.rowPtr, o.colIndices, o.values, bias, X.subarray(r * 67, (r + 1) * 67), 1, one);
+      expect(Array.from(one)).toEqual(Array.from(all.subarray(r * 5, (r + 1) * 5)));
+    }
+  });
+
   test('bad input throws FirstOrderError naming the argument; inputs are not mutated', () => {
     const { packed: p, rng } = randomPacked(5, 3, 20, 4, true);
     const X = rng.fillNormal(new Float32Array(2 * 20));

@@ -1,7 +1,8 @@
 // LUT mpGEMM for compress's packed 2/3/4-bit weights: Y[r, i] = Σ_j T_i[q_ij]·X[r, j] (+ CSR outliers, + bias).
 // The host stores the table, X, outlier values, bias and Y as f64 in linear memory (f32 → f64 is exact), so
 // each weight row is decoded once into an f64 buffer and the dot products run in f64x2 lanes. The sum order
-// differs from the TypeScript kernel (four interleaved partial sums, then the tail), with the same error bound.
+// differs from the TypeScript kernel (four interleaved partial sums, then the tail), with the same error bound;
+// four batch rows per pass share each decoded row's loads (a full m × n decode buffer measured slower here).
 // Codes: row i's LSB-first bit stream in words [i·wpr, (i+1)·wpr); the host pads one zero word after the last.
 
 /** Decodes row i's table entries into w[0 … n) (f64). */
@@ -35,6 +36,18 @@ function decodeRow(codes: usize, wpr: i32, lut: usize, i: i32, n: i32, bits: i32
   }
 }
 
+/** Lane sum, then the n mod 4 tail, the row's outliers and the bias, in that order; stores the f64 result. */
+// @ts-ignore: decorator
+@inline
+function finish(a: v128, w: usize, x: usize, n4: i32, n: i32, values: usize, colIdx: usize, p0: i32, p1: i32, b: f64, y: usize): void {
+  let s = f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1);
+  for (let j = n4; j < n; j++) s += load<f64>(w + (<usize>j << 3)) * load<f64>(x + (<usize>j << 3));
+  for (let p = p0; p < p1; p++) {
+    s += load<f64>(values + (<usize>p << 3)) * load<f64>(x + (<usize>load<i32>(colIdx + (<usize>p << 2)) << 3));
+  }
+  store<f64>(y, s + b);
+}
+
 /**
  * codes: u32 words (m·wpr + 1); lut: f64 m × 2^bits; rowPtr/colIdx: i32 CSR (ignored when !hasOutliers),
  * values: f64; bias: f64 m (ignored when !hasBias); X: f64 batch × n; Y: f64 batch × m; w: f64 scratch n.
@@ -55,21 +68,40 @@ export function lutGemm(
     }
     const b = hasBias ? load<f64>(bias + (<usize>i << 3)) : 0.0;
     let xo = X;
-    for (let r = 0; r < batch; r++) {
+    let r = 0;
+    // Four batch rows per pass share the row's w loads; each row's sums keep the one-row order below.
+    for (; r + 4 <= batch; r += 4) {
+      const x1 = xo + rowBytes, x2 = x1 + rowBytes, x3 = x2 + rowBytes;
+      let a0 = f64x2.splat(0), a1 = f64x2.splat(0), b0 = f64x2.splat(0), b1 = f64x2.splat(0);
+      let c0 = f64x2.splat(0), c1 = f64x2.splat(0), d0 = f64x2.splat(0), d1 = f64x2.splat(0);
+      for (let j = 0; j < n4; j += 4) {
+        const o = <usize>j << 3;
+        const w0 = v128.load(w + o), w1 = v128.load(w + o, 16);
+        a0 = f64x2.add(a0, f64x2.mul(w0, v128.load(xo + o)));
+        a1 = f64x2.add(a1, f64x2.mul(w1, v128.load(xo + o, 16)));
+        b0 = f64x2.add(b0, f64x2.mul(w0, v128.load(x1 + o)));
+        b1 = f64x2.add(b1, f64x2.mul(w1, v128.load(x1 + o, 16)));
+        c0 = f64x2.add(c0, f64x2.mul(w0, v128.load(x2 + o)));
+        c1 = f64x2.add(c1, f64x2.mul(w1, v128.load(x2 + o, 16)));
+        d0 = f64x2.add(d0, f64x2.mul(w0, v128.load(x3 + o)));
+        d1 = f64x2.add(d1, f64x2.mul(w1, v128.load(x3 + o, 16)));
+      }
+      const y = Y + ((<usize>r * <usize>m + <usize>i) << 3);
+      const ym = <usize>m << 3;
+      finish(f64x2.add(a0, a1), w, xo, n4, n, values, colIdx, p0, p1, b, y);
+      finish(f64x2.add(b0, b1), w, x1, n4, n, values, colIdx, p0, p1, b, y + ym);
+      finish(f64x2.add(c0, c1), w, x2, n4, n, values, colIdx, p0, p1, b, y + 2 * ym);
+      finish(f64x2.add(d0, d1), w, x3, n4, n, values, colIdx, p0, p1, b, y + 3 * ym);
+      xo = x3 + rowBytes;
+    }
+    for (; r < batch; r++) {
       let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
-      let j = 0;
-      for (; j < n4; j += 4) {
+      for (let j = 0; j < n4; j += 4) {
         const o = <usize>j << 3;
         a0 = f64x2.add(a0, f64x2.mul(v128.load(w + o), v128.load(xo + o)));
         a1 = f64x2.add(a1, f64x2.mul(v128.load(w + o, 16), v128.load(xo + o, 16)));
       }
-      const a = f64x2.add(a0, a1);
-      let s = f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1);
-      for (; j < n; j++) s += load<f64>(w + (<usize>j << 3)) * load<f64>(xo + (<usize>j << 3));
-      for (let p = p0; p < p1; p++) {
-        s += load<f64>(values + (<usize>p << 3)) * load<f64>(xo + (<usize>load<i32>(colIdx + (<usize>p << 2)) << 3));
-      }
-      store<f64>(Y + ((<usize>r * <usize>m + <usize>i) << 3), s + b);
+      finish(f64x2.add(a0, a1), w, xo, n4, n, values, colIdx, p0, p1, b, Y + ((<usize>r * <usize>m + <usize>i) << 3));
       xo += rowBytes;
     }
   }
