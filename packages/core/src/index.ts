@@ -18,6 +18,7 @@ export type { SolveResult } from './result.js';
 export { IterationDriver, runToCompletion, withinTolerance } from './driver.js';
 export { now } from './clock.js';
 export { threadsFromEnvironment } from './environment.js';
+export { runOnWorkerThreads } from './workers.js';
 export { createRng, deterministicLog, toRng } from './rng.js';
 export type { Rng } from './rng.js';
 export type { LinearOperator, Proximable, Smooth } from './oracles.js';

@@ -1,7 +1,7 @@
 // ganqAsync: GANQ with its rows spread over worker threads (Node's worker_threads). The rows are cut into blocks of
 // a fixed size that does not depend on the thread count; each block runs every iteration alone (./ganq-rows.js) and
 // the blocks' objectives are summed in block order, so the result is bitwise identical for any thread count.
-import { FirstOrderError, checkNumberOption, invalidOption, threadsFromEnvironment } from '@firstorder/core';
+import { checkNumberOption, invalidOption, runOnWorkerThreads, threadsFromEnvironment } from '@firstorder/core';
 import type { Matrix } from '@firstorder/linalg';
 import { finishGanq, ganqColumnsVariant, setupGanq } from './ganq.js';
 import type { GanqOptions, GanqResult } from './ganq.js';
@@ -16,33 +16,6 @@ export interface GanqAsyncOptions extends GanqOptions {
 
 /** `threads` in the result: the number of threads used (1 where worker_threads is unavailable). */
 export const GANQ_ASYNC_DEFAULTS = Object.freeze({ rowsPerBlock: 32 });
-
-interface WorkerLike {
-  postMessage(value: unknown): void;
-  once(event: 'message' | 'error' | 'exit', listener: (value: unknown) => void): unknown;
-  terminate(): Promise<number>;
-}
-
-interface WorkerReply {
-  ok: boolean;
-  results?: GanqRowsResult[];
-  message?: string;
-}
-
-/**
- * The parent's Node flags without a `source` export condition: the worker is compiled JavaScript, and under a test
- * runner that resolves workspace packages to their TypeScript sources its package imports must still find dist/.
- */
-function compiledExecArgv(): string[] {
-  const argv = typeof process === 'undefined' ? [] : process.execArgv;
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if ((a === '--conditions' || a === '-C') && argv[i + 1] === 'source') i++;
-    else if (a !== '--conditions=source' && a !== '-C=source') out.push(a);
-  }
-  return out;
-}
 
 /** A copy of `a` on a SharedArrayBuffer when the platform has one, so workers read it without a copy each. */
 function shared(a: Float64Array): Float64Array {
@@ -94,50 +67,29 @@ export async function ganqAsync(W: Matrix, H: Matrix, options: GanqAsyncOptions 
       mask: mask === null ? null : mask.slice(r0 * n, r1 * n),
     };
   };
-  let threads = Math.max(1, Math.min(requested, nb));
-  let Worker: (new (url: URL, opts?: object) => WorkerLike) | undefined;
-  if (threads > 1) {
-    try {
-      Worker = (await import('node:worker_threads')).Worker as unknown as new (url: URL, opts?: object) => WorkerLike;
-    } catch {
-      threads = 1;
-    }
-  }
+  const threads = Math.max(1, Math.min(requested, nb));
   const results = new Array<GanqRowsResult>(nb);
   const assigned = (t: number): number[] => {
     const list: number[] = [];
     for (let b = t; b < nb; b += threads) list.push(b);
     return list;
   };
-  if (threads === 1 || Worker === undefined) {
-    for (let b = 0; b < nb; b++) results[b] = ganqRowsBlock(sharedPart, block(b));
-  } else {
-    // The worker is the compiled module, found from dist/quantize/ and from src/quantize/ (tests) alike.
-    const url = new URL('../../dist/quantize/ganq-worker.js', import.meta.url);
-    const workers: WorkerLike[] = [];
-    try {
-      const replies: Promise<WorkerReply>[] = [];
-      for (let t = 1; t < threads; t++) {
-        const w = new Worker(url, { execArgv: compiledExecArgv() });
-        workers.push(w);
-        replies.push(
-          new Promise<WorkerReply>((resolve, reject) => {
-            w.once('message', (msg) => resolve(msg as WorkerReply));
-            w.once('error', (e) => reject(e instanceof Error ? e : new Error(String(e))));
-            w.once('exit', (code) => reject(new Error(`ganq worker exited (code ${String(code)}) before replying`)));
-          }),
+  const run = (blocks: Iterable<number>): void => {
+    for (const b of blocks) results[b] = ganqRowsBlock(sharedPart, block(b));
+  };
+  // The worker is the compiled module, found from dist/quantize/ and from src/quantize/ (tests) alike.
+  const replies =
+    threads === 1
+      ? undefined
+      : await runOnWorkerThreads<GanqRowsResult>(
+          new URL('../../dist/quantize/ganq-worker.js', import.meta.url),
+          Array.from({ length: threads - 1 }, (_, t) => ({ shared: sharedPart, blocks: assigned(t + 1).map(block) })),
+          () => run(assigned(0)),
+          'ganqAsync',
         );
-        w.postMessage({ shared: sharedPart, blocks: assigned(t).map(block) });
-      }
-      for (const b of assigned(0)) results[b] = ganqRowsBlock(sharedPart, block(b));
-      for (const reply of await Promise.all(replies)) {
-        if (!reply.ok || reply.results === undefined) throw new FirstOrderError('UNSUPPORTED', `ganqAsync: a worker failed: ${reply.message ?? 'no result'}`, 'threads');
-        for (const r of reply.results) results[r.index] = r;
-      }
-    } finally {
-      await Promise.all(workers.map((w) => w.terminate()));
-    }
-  }
+  if (replies === undefined) run(Array.from({ length: nb }, (_, b) => b));
+  else for (const rs of replies) for (const r of rs) results[r.index] = r;
+  const usedThreads = replies === undefined ? 1 : threads;
   // Objective of iterate it = Σ over blocks in order; the first minimum wins (as in ganq: (S¹, T⁰), then strictly lower).
   const history = new Float64Array(K);
   let best = Infinity;
@@ -165,6 +117,6 @@ export async function ganqAsync(W: Matrix, H: Matrix, options: GanqAsyncOptions 
     return f;
   })();
   const result = finishGanq(W, H, setup, { best, history, initialObjective, bestIteration, bestCodes, bestT });
-  return Object.assign(result, { threads });
+  return Object.assign(result, { threads: usedThreads });
 }
 
