@@ -3,7 +3,7 @@
  * accumulation of S H Sᵀ and S H Wᵀ for the T-step (eq. 5), a small symmetric pseudo-inverse, and the
  * initial codebooks of the reference code. Row-major typed arrays; indices are trusted.
  */
-import { jacobiEigenInPlace } from '@firstorder/linalg';
+import { Matrix, gemmInto, jacobiEigenInPlace } from '@firstorder/linalg';
 
 /**
  * S-step on columns [j0, j1) for every row (columns right of j1 already done, their contribution to
@@ -400,4 +400,71 @@ export function quantileSorted(sorted: Float64Array, count: number, f: number): 
   const right = Math.min(left + 1, count - 1);
   const alpha = x - left;
   return (1 - alpha) * sorted[left]! + alpha * sorted[right]!;
+}
+
+/**
+ * One GANQ run's alternating steps on m rows with its workspaces, allocated once (the iterations allocate nothing
+ * but small Matrix wrappers for gemm). Shared by `ganq` and ganqAsync's row blocks, so both run the same arithmetic.
+ * `codes` and `D` (ΔW after the last S-step's blocks) are read by the caller.
+ */
+export class GanqIteration {
+  readonly codes: Uint8Array;
+  readonly D: Matrix;
+  private readonly R: Float64Array;
+  private readonly Dblk: Float64Array;
+  private readonly Lpanel: Float64Array;
+  private readonly Cbuf: Float64Array;
+  private readonly A: Float64Array;
+  private readonly bvec: Float64Array;
+  private readonly crow: Uint8Array;
+  private readonly ws: readonly [Float64Array, Float64Array, Float64Array, Float64Array];
+  private readonly grams: ClusterGramCache;
+  private readonly B: number;
+
+  constructor(
+    private readonly m: number,
+    private readonly n: number,
+    private readonly k: number,
+    blockSize: number,
+  ) {
+    this.B = Math.min(blockSize, n);
+    this.codes = new Uint8Array(m * n);
+    this.D = new Matrix(m, n);
+    this.R = new Float64Array(m * n);
+    this.Dblk = new Float64Array(m * this.B);
+    this.Lpanel = new Float64Array(this.B * n);
+    this.Cbuf = new Float64Array(m * n);
+    this.A = new Float64Array((k + 1) * (k + 1));
+    this.bvec = new Float64Array(k + 1);
+    this.crow = new Uint8Array(n);
+    this.ws = [new Float64Array(k * k), new Float64Array(k * k), new Float64Array(k), new Float64Array(k)];
+    this.grams = new ClusterGramCache(m, n, k);
+  }
+
+  /** S-step (eq. 20): columns right to left in blocks of B; the residual feedback of finished blocks via one gemm. */
+  sStep(W: Float64Array, L: Float64Array, T: Float64Array, mask: Uint8Array | null): void {
+    const { m, n, k, B, R, Dblk, Lpanel, Cbuf } = this;
+    R.fill(0);
+    for (let j1 = n; j1 > 0; j1 -= B) {
+      const j0 = Math.max(0, j1 - B);
+      sStepBlockKernel(W, m, n, L, T, k, R, this.codes, this.D.data, mask, j0, j1);
+      if (j0 > 0) {
+        const Bc = j1 - j0;
+        packBlock(this.D.data, L, m, n, j0, j1, Dblk, Lpanel);
+        const C = new Matrix(m, j0, Cbuf.subarray(0, m * j0));
+        gemmInto(C, new Matrix(m, Bc, Dblk.subarray(0, m * Bc)), new Matrix(Bc, j0, Lpanel.subarray(0, Bc * j0)));
+        addLeading(R, m, n, j0, C.data);
+      }
+    }
+  }
+
+  /** T-step (eq. 5): per row, the closed form through the pseudo-inverse of the small S H Sᵀ (outlier entries masked out). */
+  tStep(H: Float64Array, G: Float64Array, T: Float64Array, mask: Uint8Array | null): void {
+    const { m, n, k, A, bvec, crow, ws } = this;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) crow[j] = mask !== null && mask[i * n + j] === 1 ? k : this.codes[i * n + j]!;
+      this.grams.rowSystem(H, G, i, crow, A, bvec);
+      symmetricPinvSolve(A, k + 1, k, bvec, T, i * k, ws[0], ws[1], ws[2], ws[3]);
+    }
+  }
 }

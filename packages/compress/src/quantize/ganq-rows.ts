@@ -3,9 +3,9 @@
 // every iterate, and the caller sums the blocks' objectives in block order and picks one iterate for all rows. Used
 // by ganqAsync on the calling thread and in workers (./ganq-worker.js), so the result does not depend on which thread
 // ran which block.
-import { Matrix, gemmInto } from '@firstorder/linalg';
+import { Matrix } from '@firstorder/linalg';
 import { quadraticTrace } from '../shared/layer.js';
-import { ClusterGramCache, addLeading, packBlock, residualKernel, sStepBlockKernel, symmetricPinvSolve } from './ganq-kernels.js';
+import { GanqIteration, residualKernel } from './ganq-kernels.js';
 
 /** What every block shares (n × n arrays, possibly on SharedArrayBuffers). */
 export interface GanqRowsShared {
@@ -45,48 +45,18 @@ export function ganqRowsBlock(s: GanqRowsShared, b: GanqRowsBlock): GanqRowsResu
   const W = b.W;
   const mask = b.mask;
   const T = b.T0.slice();
-  const B = Math.min(s.blockSize, n);
-  const R = new Float64Array(m * n);
-  const D = new Matrix(m, n);
+  const iteration = new GanqIteration(m, n, k, s.blockSize);
+  const { codes, D } = iteration;
   const E = new Matrix(m, n);
   const Hobj = new Matrix(n, n, s.Hobjective);
-  const codes = new Uint8Array(m * n);
-  const Dblk = new Float64Array(m * B);
-  const Lpanel = new Float64Array(B * n);
-  const Cbuf = new Float64Array(m * n);
-  const k1 = k + 1;
-  const A = new Float64Array(k1 * k1);
-  const bvec = new Float64Array(k1);
-  const crow = new Uint8Array(n);
-  const ws = [new Float64Array(k * k), new Float64Array(k * k), new Float64Array(k), new Float64Array(k)] as const;
-  const grams = new ClusterGramCache(m, n, k);
   const out: GanqRowsResult = {
     index: b.index,
     objective: new Float64Array(K + 1),
     codes: new Uint8Array((K + 1) * m * n),
     T: new Float64Array((K + 1) * m * k),
   };
-  const sStep = (): void => {
-    R.fill(0);
-    for (let j1 = n; j1 > 0; j1 -= B) {
-      const j0 = Math.max(0, j1 - B);
-      sStepBlockKernel(W, m, n, L, T, k, R, codes, D.data, mask, j0, j1);
-      if (j0 > 0) {
-        const Bc = j1 - j0;
-        packBlock(D.data, L, m, n, j0, j1, Dblk, Lpanel);
-        const C = new Matrix(m, j0, Cbuf.subarray(0, m * j0));
-        gemmInto(C, new Matrix(m, Bc, Dblk.subarray(0, m * Bc)), new Matrix(Bc, j0, Lpanel.subarray(0, Bc * j0)));
-        addLeading(R, m, n, j0, C.data);
-      }
-    }
-  };
-  const tStep = (): void => {
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) crow[j] = mask !== null && mask[i * n + j] === 1 ? k : codes[i * n + j]!;
-      grams.rowSystem(H, b.G, i, crow, A, bvec);
-      symmetricPinvSolve(A, k1, k, bvec, T, i * k, ws[0], ws[1], ws[2], ws[3]);
-    }
-  };
+  const sStep = (): void => iteration.sStep(W, L, T, mask);
+  const tStep = (): void => iteration.tStep(H, b.G, T, mask);
   const record = (it: number): void => {
     residualKernel(W, m, n, T, k, codes, mask, D.data);
     out.objective[it] = quadraticTrace(D, Hobj, E);

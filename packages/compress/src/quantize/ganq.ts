@@ -3,14 +3,11 @@ import { CsrMatrix, Matrix, gemmInto } from '@firstorder/linalg';
 import { checkBits, checkGram, checkWeights, fillDeadColumns, prepareGram, prepareGramDiagonalBoost, quadraticTrace, relativeLayerError } from '../shared/layer.js';
 import { LutQuantizedMatrix } from './formats.js';
 import {
-  ClusterGramCache,
+  GanqIteration,
   accumulateClusterGram,
-  addLeading,
   denseRowSorted,
-  packBlock,
   quantileSorted,
   residualKernel,
-  sStepBlockKernel,
   segmentGrid,
   symmetricPinvSolve,
 } from './ganq-kernels.js';
@@ -136,48 +133,13 @@ export function ganq(W: Matrix, H: Matrix, options: GanqOptions & { readonly bac
   const { bits, K, blockSize, m, n, k, prep, mask, Wd, Hw, T, G } = setup;
   const L = prep.L!.data;
 
-  // Workspaces (allocated once; the iterations allocate nothing but small Matrix wrappers for gemm).
-  const B = Math.min(blockSize, n);
-  const R = new Float64Array(m * n);
-  const D = new Matrix(m, n);
+  const iteration = new GanqIteration(m, n, k, blockSize);
+  const { codes, D } = iteration;
   const E = new Matrix(m, n);
-  const codes = new Uint8Array(m * n);
-  const Dblk = new Float64Array(m * B);
-  const Lpanel = new Float64Array(B * n);
-  const Cbuf = new Float64Array(m * n);
-  const k1 = k + 1;
-  const A = new Float64Array(k1 * k1);
-  const bvec = new Float64Array(k1);
-  const crow = new Uint8Array(n);
-  const ja = new Float64Array(k * k);
-  const jv = new Float64Array(k * k);
-  const jw = new Float64Array(k);
-  const jy = new Float64Array(k);
   const bestCodes = new Uint8Array(m * n);
   const bestT = new Float64Array(m * k);
-  const grams = new ClusterGramCache(m, n, k);
-
-  const sStep = (): void => {
-    R.fill(0);
-    for (let j1 = n; j1 > 0; j1 -= B) {
-      const j0 = Math.max(0, j1 - B);
-      sStepBlockKernel(Wd.data, m, n, L, T.data, k, R, codes, D.data, mask, j0, j1);
-      if (j0 > 0) {
-        const Bc = j1 - j0;
-        packBlock(D.data, L, m, n, j0, j1, Dblk, Lpanel);
-        const C = new Matrix(m, j0, Cbuf.subarray(0, m * j0));
-        gemmInto(C, new Matrix(m, Bc, Dblk.subarray(0, m * Bc)), new Matrix(Bc, j0, Lpanel.subarray(0, Bc * j0)));
-        addLeading(R, m, n, j0, C.data);
-      }
-    }
-  };
-  const tStep = (): void => {
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) crow[j] = mask !== null && mask[i * n + j] === 1 ? k : codes[i * n + j]!;
-      grams.rowSystem(Hw.data, G.data, i, crow, A, bvec);
-      symmetricPinvSolve(A, k1, k, bvec, T.data, i * k, ja, jv, jw, jy);
-    }
-  };
+  const sStep = (): void => iteration.sStep(Wd.data, L, T.data, mask);
+  const tStep = (): void => iteration.tStep(Hw.data, G.data, T.data, mask);
   const objectiveOf = (): number => {
     residualKernel(Wd.data, m, n, T.data, k, codes, mask, D.data);
     return quadraticTrace(D, setup.Hobjective, E);
