@@ -8,17 +8,13 @@
  * Model: the committed lm checkpoint (packages/lm/checkpoints/moby-dick-byte-opt/) when it exists; otherwise a
  * small byte-level OPT-style model trained here on the same Moby-Dick split (the summary says which).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createRng } from '@firstorder/core';
-// @firstorder/lm and @firstorder/compress are not dependencies of the examples workspace package: import their builds.
-import { OptModel, evaluate, loadCheckpoint, parseSafetensors, train } from '@firstorder/lm';
+import { evaluate } from '@firstorder/lm';
 import { cloneDenseModel, pruneModel, prunedFromSafetensors, prunedToSafetensors } from '@firstorder/compress';
-import { CHECKPOINT_DIR, mobyDickSplit } from '../lm-train/experiment.mjs';
+import { mobyDickSplit } from '../lm-train/experiment.mjs';
+import { calibrationWindows, loadModelForCompression } from '../lib/compression-model.mjs';
 
 const FULL = {
-  fallbackModel: { numHiddenLayers: 2, hiddenSize: 64, numAttentionHeads: 4, ffnDim: 256, maxPositionEmbeddings: 64 },
-  fallbackSteps: 300,
   sparsities: [0.1, 0.2, 0.3, 0.5],
   calibrationSequences: 32,
   evalWindows: 96,
@@ -26,8 +22,6 @@ const FULL = {
   layerTableSparsity: 0.3,
 };
 const QUICK = {
-  fallbackModel: { numHiddenLayers: 2, hiddenSize: 32, numAttentionHeads: 2, ffnDim: 64, maxPositionEmbeddings: 32 },
-  fallbackSteps: 30,
   sparsities: [0.2, 0.5],
   calibrationSequences: 8,
   evalWindows: 16,
@@ -72,41 +66,14 @@ export default {
     const S = quick ? QUICK : FULL;
     const rng = createRng(seed);
     const { train: trainTokens, validation } = mobyDickSplit();
-    /** @type {any} */
-    let model;
-    let source;
-    // lm-train writes intermediate checkpoints during training; only the final one carries its validation score.
-    const file = join(CHECKPOINT_DIR, 'model.safetensors');
-    const meta = existsSync(file) ? parseSafetensors(new Uint8Array(readFileSync(file))).metadata : null;
-    const final = meta !== null && meta['validation_bits_per_byte'] !== undefined;
-    if (!quick && final) {
-      model = await loadCheckpoint(CHECKPOINT_DIR);
-      source = `the trained lm checkpoint (\`packages/lm/checkpoints/moby-dick-byte-opt/\`, step ${meta?.['step']}, ${model.numParameters.toLocaleString('en-US')} parameters)`;
-    } else {
-      model = OptModel.random(S.fallbackModel, { rng: rng.fork() });
-      const t = await train(model, trainTokens, {
-        steps: S.fallbackSteps,
-        batchSize: 8,
-        seqLen: model.config.maxPositionEmbeddings,
-        learningRate: 3e-3,
-        warmupSteps: Math.ceil(S.fallbackSteps / 10),
-        rng: rng.fork(),
-      });
-      source =
-        `a small model trained here (${JSON.stringify(S.fallbackModel)}, ${t.steps} AdamW steps of 8 × ${model.config.maxPositionEmbeddings} bytes, ` +
-        `${(t.timeMs / 1000).toFixed(0)} s) because ${quick ? '--quick was given' : meta !== null ? `the lm checkpoint is still an intermediate one (step ${meta['step']})` : 'the lm checkpoint has not landed yet'}`;
-    }
+    // FASP's tables are on the final checkpoint only: an intermediate save falls back to the stand-in model.
+    const { model, source } = await loadModelForCompression({ quick, rng, trainTokens, acceptIntermediate: false });
     log(`model: ${source}`);
     const seq = model.config.maxPositionEmbeddings;
     const { numHiddenLayers: L, hiddenSize: d, ffnDim: f } = model.config;
 
     // Calibration: random windows of the training split; evaluation: the first windows of the held-out chapters.
-    const calibIds = new Int32Array(S.calibrationSequences * seq);
-    for (let s = 0; s < S.calibrationSequences; s++) {
-      const start = rng.integer(0, trainTokens.length - seq);
-      calibIds.set(trainTokens.subarray(start, start + seq), s * seq);
-    }
-    const calibration = { ids: calibIds, sequences: S.calibrationSequences, seq };
+    const calibration = calibrationWindows(rng, trainTokens, S.calibrationSequences, seq);
     const evalTokens = validation.subarray(0, S.evalWindows * seq + 1);
     const evalOptions = { seqLen: seq, batchSize: 8 };
     const dense = evaluate(model, evalTokens, evalOptions);

@@ -14,14 +14,12 @@
  * there; an intermediate save of the same run when only that exists; otherwise (and with --quick) a small
  * model trained here on the same Moby-Dick split. The summary says which.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createRng } from '@firstorder/core';
 import { Matrix, syrk } from '@firstorder/linalg';
-// @firstorder/lm and @firstorder/compress are not dependencies of the examples workspace package: import their builds.
-import { OptModel, collectGrams, evaluate, loadCheckpoint, parseSafetensors, train } from '../../packages/lm/dist/index.js';
-import { cloneDenseModel, ganq, gptq, quantizeModel, relativeLayerError, rtn, storageAccount, weightedKMeans } from '../../packages/compress/dist/index.js';
-import { CHECKPOINT_DIR, mobyDickSplit } from '../lm-train/experiment.mjs';
+import { collectGrams, evaluate } from '@firstorder/lm';
+import { cloneDenseModel, ganq, gptq, quantizeModel, relativeLayerError, rtn, storageAccount, weightedKMeans } from '@firstorder/compress';
+import { mobyDickSplit } from '../lm-train/experiment.mjs';
+import { calibrationWindows, loadModelForCompression } from '../lib/compression-model.mjs';
 
 /** @param {import('@firstorder/core').Rng} rng */
 function studentT(rng, nu) {
@@ -118,14 +116,10 @@ function syntheticStudy(/** @type {{ quick: boolean, seed: number, log: (...a: u
 }
 
 const MODEL_FULL = {
-  fallbackModel: { numHiddenLayers: 2, hiddenSize: 64, numAttentionHeads: 4, ffnDim: 256, maxPositionEmbeddings: 64 },
-  fallbackSteps: 300,
   calibrationSequences: 32,
   evalWindows: 256,
 };
 const MODEL_QUICK = {
-  fallbackModel: { numHiddenLayers: 2, hiddenSize: 32, numAttentionHeads: 2, ffnDim: 64, maxPositionEmbeddings: 32 },
-  fallbackSteps: 30,
   calibrationSequences: 8,
   evalWindows: 16,
 };
@@ -149,48 +143,11 @@ const MODEL_METHODS = [
 // GANQ arXiv 2501.12956v2 Table 2 (WikiText2, OPT-125M, per channel) and Table 4 (GANQ⋆ row).
 const PAPER_OPT125M = { full: 27.66, rtn: { 4: 37.11, 3: 1300 }, gptq: { 4: 31.08, 3: 52.48 }, ganq: { 4: 28.58, 3: 35.98 }, 'ganq-outliers': { 4: 28.16, 3: 32.35 } };
 
-/** The model to quantize and a sentence saying what it is. */
-async function loadModel(/** @type {any} */ S, /** @type {boolean} */ quick, /** @type {any} */ rng, /** @type {Int32Array} */ trainTokens) {
-  const file = join(CHECKPOINT_DIR, 'model.safetensors');
-  const meta = existsSync(file) ? parseSafetensors(new Uint8Array(readFileSync(file))).metadata : null;
-  if (!quick && meta !== null) {
-    const model = await loadCheckpoint(CHECKPOINT_DIR);
-    const final = meta['validation_bits_per_byte'] !== undefined;
-    const what = final
-      ? `the trained lm checkpoint (\`packages/lm/checkpoints/moby-dick-byte-opt/\`, final save, step ${meta['step']}, ${model.numParameters.toLocaleString('en-US')} parameters)`
-      : `an **intermediate** save of the lm training run (\`packages/lm/checkpoints/moby-dick-byte-opt/\` at step ${meta['step']}; the final checkpoint had not landed when this ran), ${model.numParameters.toLocaleString('en-US')} parameters`;
-    return { model, source: what, final, step: meta['step'] };
-  }
-  const model = OptModel.random(S.fallbackModel, { rng: rng.fork() });
-  const t = await train(model, trainTokens, {
-    steps: S.fallbackSteps,
-    batchSize: 8,
-    seqLen: model.config.maxPositionEmbeddings,
-    learningRate: 3e-3,
-    warmupSteps: Math.ceil(S.fallbackSteps / 10),
-    rng: rng.fork(),
-  });
-  const source =
-    `a small stand-in model trained here (${JSON.stringify(S.fallbackModel)}, ${t.steps} AdamW steps of 8 × ${model.config.maxPositionEmbeddings} bytes, ` +
-    `${(t.timeMs / 1000).toFixed(0)} s) because ${quick ? '--quick was given' : 'no lm checkpoint was on disk'}`;
-  return { model, source, final: false, step: null };
-}
-
-/** Calibration: `sequences` random windows of the training split drawn from `rng` (GANQ: 32 sequences from the training corpus). */
-function calibrationWindows(/** @type {any} */ rng, /** @type {Int32Array} */ trainTokens, /** @type {number} */ sequences, /** @type {number} */ seq) {
-  const ids = new Int32Array(sequences * seq);
-  for (let q = 0; q < sequences; q++) {
-    const start = rng.integer(0, trainTokens.length - seq);
-    ids.set(trainTokens.subarray(start, start + seq), q * seq);
-  }
-  return { ids, sequences, seq };
-}
-
 async function modelStudy(/** @type {{ quick: boolean, seed: number, log: (...a: unknown[]) => void }} */ { quick, seed, log }) {
   const S = quick ? MODEL_QUICK : MODEL_FULL;
   const rng = createRng(seed + 1000);
   const { train: trainTokens, validation } = mobyDickSplit();
-  const { model, source, final, step } = await loadModel(S, quick, rng, trainTokens);
+  const { model, source, final, step } = await loadModelForCompression({ quick, rng, trainTokens, acceptIntermediate: true });
   log(`model: ${source}`);
   const seq = model.config.maxPositionEmbeddings;
   const calibration = calibrationWindows(rng, trainTokens, S.calibrationSequences, seq);
@@ -312,7 +269,7 @@ function seedMethods() {
 export async function seedsStudy(/** @type {{ quick: boolean, seeds: number[], log: (...a: unknown[]) => void }} */ { quick, seeds, log }) {
   const S = quick ? MODEL_QUICK : MODEL_FULL;
   const { train: trainTokens, validation } = mobyDickSplit();
-  const { model, source } = await loadModel(S, quick, createRng(seeds[0] + 1000), trainTokens);
+  const { model, source } = await loadModelForCompression({ quick, rng: createRng(seeds[0] + 1000), trainTokens, acceptIntermediate: true });
   const seq = model.config.maxPositionEmbeddings;
   const evalTokens = validation.subarray(0, S.evalWindows * seq + 1);
   const evalOptions = { seqLen: seq, batchSize: 8 };
