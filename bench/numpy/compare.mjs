@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Matrix, cholesky, gemm, gemv, setBackend, setThreads, svd } from '@firstorder/linalg';
+import { cholesky, gemm, gemv, setBackend, setThreads, svd } from '@firstorder/linalg';
+import { matA, matB, spd, vecX } from './inputs.mjs';
 import { formatMs, machineInfo, machineMarkdown } from '../lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,28 +23,6 @@ if (probe.status !== 0) {
   process.exit(0);
 }
 
-// The same integer formulas as compare.py: identical float64 inputs on both sides.
-function matA(m, n) {
-  const A = new Matrix(m, n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) A.data[i * n + j] = ((i * 131 + j * 71 + ((i * j) % 97)) % 1009) / 1009 - 0.5;
-  return A;
-}
-function matB(m, n) {
-  const B = new Matrix(m, n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) B.data[i * n + j] = ((i * 37 + j * 113 + ((i * j) % 89)) % 1013) / 1013 - 0.5;
-  return B;
-}
-function vecX(n) {
-  const x = new Float64Array(n);
-  for (let k = 0; k < n; k++) x[k] = ((k * 53) % 101) / 101 - 0.5;
-  return x;
-}
-function spd(n) {
-  const a = matA(n, n);
-  const S = new Matrix(n, n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) S.data[i * n + j] = a.data[i * n + j] + a.data[j * n + i] + (i === j ? 2 * n : 0);
-  return S;
-}
 const sum = (a) => a.reduce((s, v) => s + v, 0);
 
 const gemmCase = (n, extra = {}) => ({ name: 'gemm', n, make: (n) => [matA(n, n), matB(n, n)], run: ([A, B]) => gemm(A, B), summary: (C) => [sum(C.data), C.data[0], C.data[C.data.length - 1]], ...extra });

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Matrix, cholesky, dot, gemm, gemmInto, gemv, residentMatrix, residentVector, setThreads } from '@firstorder/linalg';
 import { loadavg } from 'node:os';
 import { formatMs, machineInfo, machineMarkdown } from '../lib/harness.mjs';
+import { matA, matB, spd, vecX } from './inputs.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const rounds = Number(process.argv[2] ?? 8);
@@ -44,22 +45,11 @@ for line in sys.stdin:
     print(best, flush=True)
 `;
 
-function matA(m, n) {
-  const A = new Matrix(m, n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) A.data[i * n + j] = ((i * 131 + j * 71 + ((i * j) % 97)) % 1009) / 1009 - 0.5;
-  return A;
-}
-function matB(m, n) {
-  const B = new Matrix(m, n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) B.data[i * n + j] = ((i * 37 + j * 113 + ((i * j) % 89)) % 1013) / 1013 - 0.5;
-  return B;
-}
 const A = matA(1024, 1024);
 const B = matB(1024, 1024);
 const G = matA(2048, 2048);
-const x = new Float64Array(2048).map((_, k) => ((k * 53) % 101) / 101 - 0.5);
-const S = new Matrix(1024, 1024);
-for (let i = 0; i < 1024; i++) for (let j = 0; j < 1024; j++) S.data[i * 1024 + j] = A.data[i * 1024 + j] + A.data[j * 1024 + i] + (i === j ? 2048 : 0);
+const x = vecX(2048);
+const S = spd(1024);
 
 function resident(M) {
   const R = residentMatrix(M.rows, M.cols);
@@ -74,7 +64,7 @@ const Gr = resident(G);
 const xr = residentVector(2048);
 xr.set(x);
 const N = 1 << 20;
-const u = new Float64Array(N).map((_, k) => ((k * 53) % 101) / 101 - 0.5);
+const u = vecX(N);
 const v = u.slice().reverse();
 const ur = residentVector(N);
 ur.set(u);
