@@ -41,48 +41,26 @@ function wasmF32(work: number, floats: number, ...arrays: ReadonlyArray<FloatArr
   return f32Backend() === 'wasm';
 }
 
+// Each dispatcher takes its TypeScript reference's signature (`typeof …Ts`), so the two cannot drift apart.
+
 /** y[r, o] = Σ_i x[r, i]·W[o, i] + b[o]; f32 in WebAssembly when the backend allows, else {@link linearForwardTs}. */
-export function linearForward(
-  x: FloatArray,
-  rows: number,
-  inF: number,
-  W: FloatArray,
-  b: FloatArray | null,
-  outF: number,
-  y: FloatArray,
-): void {
+export const linearForward: typeof linearForwardTs = (x, rows, inF, W, b, outF, y) => {
   if (wasmF32(rows * inF * outF, rows * inF + 2 * outF * inF + outF + rows * outF, x, W, b, y)) linearF32Forward(x as Float32Array, rows, inF, W as Float32Array, b as Float32Array | null, outF, y as Float32Array);
   else linearForwardTs(x, rows, inF, W, b, outF, y);
-}
+};
 
 /** dx = dy W (or dx += dy W); f32 in WebAssembly when the backend allows, else {@link linearBackwardInputTs}. */
-export function linearBackwardInput(
-  dy: FloatArray,
-  rows: number,
-  outF: number,
-  W: FloatArray,
-  inF: number,
-  dx: FloatArray,
-  accumulate: boolean,
-): void {
+export const linearBackwardInput: typeof linearBackwardInputTs = (dy, rows, outF, W, inF, dx, accumulate) => {
   if (wasmF32(rows * inF * outF, rows * outF + outF * inF + rows * inF, dy, W, dx)) linearF32BackwardInput(dy as Float32Array, rows, outF, W as Float32Array, inF, dx as Float32Array, accumulate);
   else linearBackwardInputTs(dy, rows, outF, W, inF, dx, accumulate);
-}
+};
 
 /** dW += dyᵀ x, db += Σ_r dy[r]; f32 in WebAssembly when the backend allows, else {@link linearBackwardParamsTs}. */
-export function linearBackwardParams(
-  x: FloatArray,
-  dy: FloatArray,
-  rows: number,
-  inF: number,
-  outF: number,
-  dW: FloatArray,
-  db: FloatArray | null,
-): void {
+export const linearBackwardParams: typeof linearBackwardParamsTs = (x, dy, rows, inF, outF, dW, db) => {
   if (wasmF32(rows * inF * outF, rows * inF + rows * outF + outF * inF, x, dy, dW, db)) {
     linearF32BackwardParams(x as Float32Array, dy as Float32Array, rows, inF, outF, dW as Float32Array, db as Float32Array | null);
   } else linearBackwardParamsTs(x, dy, rows, inF, outF, dW, db);
-}
+};
 
 /** TypeScript reference: y[r, o] = Σ_i x[r, i]·W[o, i] + b[o]. Four outputs per pass over a row of x. */
 export function linearForwardTs(
@@ -359,19 +337,36 @@ export function reluBackwardInPlace(x: FloatArray, n: number, dy: FloatArray): v
 }
 
 /** Causal attention forward: wasm f32 when the backend allows (see the module comment), else {@link attentionForwardTs}. */
-export function attentionForward(
-  q: FloatArray,
-  k: FloatArray,
-  v: FloatArray,
-  batch: number,
-  seq: number,
-  heads: number,
-  headDim: number,
-  P: FloatArray,
-  out: FloatArray,
-): void {
+export const attentionForward: typeof attentionForwardTs = (q, k, v, batch, seq, heads, headDim, P, out) => {
   if (wasmF32(batch * seq * seq * heads * headDim, 4 * batch * seq * heads * headDim + batch * heads * seq * seq, q, k, v, P, out) && attentionF32Forward(q as Float32Array, k as Float32Array, v as Float32Array, batch, seq, heads, headDim, P as Float32Array, out as Float32Array)) return;
   attentionForwardTs(q, k, v, batch, seq, heads, headDim, P, out);
+};
+
+/**
+ * One causal row of per-head dot products: out[oo + j] = Σ_c a[ai + c]·b[base + j·d + hc + c] for j ≤ i.
+ * Returns the largest sum as computed, before `out` may round it (the softmax subtracts exactly that value).
+ */
+function causalRowDots(
+  a: FloatArray,
+  ai: number,
+  b: FloatArray,
+  base: number,
+  d: number,
+  hc: number,
+  headDim: number,
+  i: number,
+  out: FloatArray,
+  oo: number,
+): number {
+  let max = -Infinity;
+  for (let j = 0; j <= i; j++) {
+    const bj = base + j * d + hc;
+    let s = 0;
+    for (let c = 0; c < headDim; c++) s += a[ai + c]! * b[bj + c]!;
+    out[oo + j] = s;
+    if (s > max) max = s;
+  }
+  return max;
 }
 
 /**
@@ -398,14 +393,7 @@ export function attentionForwardTs(
       for (let i = 0; i < seq; i++) {
         const qi = base + i * d + hc;
         const pRow = pBase + i * seq;
-        let max = -Infinity;
-        for (let j = 0; j <= i; j++) {
-          const kj = base + j * d + hc;
-          let s = 0;
-          for (let c = 0; c < headDim; c++) s += q[qi + c]! * k[kj + c]!;
-          P[pRow + j] = s;
-          if (s > max) max = s;
-        }
+        const max = causalRowDots(q, qi, k, base, d, hc, headDim, i, P, pRow);
         let z = 0;
         for (let j = 0; j <= i; j++) {
           const e = Math.exp(P[pRow + j]! - max);
@@ -427,21 +415,7 @@ export function attentionForwardTs(
 }
 
 /** Attention backward: wasm f32 when the backend allows, else {@link attentionBackwardTs}. */
-export function attentionBackward(
-  q: FloatArray,
-  k: FloatArray,
-  v: FloatArray,
-  P: FloatArray,
-  dOut: FloatArray,
-  batch: number,
-  seq: number,
-  heads: number,
-  headDim: number,
-  dq: FloatArray,
-  dk: FloatArray,
-  dv: FloatArray,
-  scratch: Float64Array,
-): void {
+export const attentionBackward: typeof attentionBackwardTs = (q, k, v, P, dOut, batch, seq, heads, headDim, dq, dk, dv, scratch) => {
   if (
     wasmF32(batch * seq * seq * heads * headDim, 7 * batch * seq * heads * headDim + batch * heads * seq * seq + seq, q, k, v, P, dOut, dq, dk, dv) &&
     attentionF32Backward(q as Float32Array, k as Float32Array, v as Float32Array, P as Float32Array, dOut as Float32Array, batch, seq, heads, headDim, dq as Float32Array, dk as Float32Array, dv as Float32Array)
@@ -449,7 +423,7 @@ export function attentionBackward(
     return;
   }
   attentionBackwardTs(q, k, v, P, dOut, batch, seq, heads, headDim, dq, dk, dv, scratch);
-}
+};
 
 /**
  * TypeScript reference attention backward: from dOut compute dq, dk, dv (all overwritten). With dP_ij = dO_i·v_j:
@@ -476,6 +450,7 @@ export function attentionBackwardTs(
   dq.fill(0, 0, n);
   dk.fill(0, 0, n);
   dv.fill(0, 0, n);
+  // The (batch, head, query row) loop nest of attentionForwardTs: only the layout arithmetic is shared, the bodies differ.
   for (let b = 0; b < batch; b++) {
     const base = b * seq * d;
     for (let h = 0; h < heads; h++) {
@@ -484,14 +459,9 @@ export function attentionBackwardTs(
       for (let i = 0; i < seq; i++) {
         const oi = base + i * d + hc;
         const pRow = pBase + i * seq;
+        causalRowDots(dOut, oi, v, base, d, hc, headDim, i, scratch, 0);
         let dot = 0;
-        for (let j = 0; j <= i; j++) {
-          const vj = base + j * d + hc;
-          let s = 0;
-          for (let c = 0; c < headDim; c++) s += dOut[oi + c]! * v[vj + c]!;
-          scratch[j] = s;
-          dot += P[pRow + j]! * s;
-        }
+        for (let j = 0; j <= i; j++) dot += P[pRow + j]! * scratch[j]!;
         for (let j = 0; j <= i; j++) {
           const p = P[pRow + j]!;
           const ds = p * (scratch[j]! - dot);
