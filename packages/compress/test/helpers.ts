@@ -1,6 +1,8 @@
 import { createRng } from '@firstorder/core';
 import type { Rng } from '@firstorder/core';
-import { Matrix, syrk } from '@firstorder/linalg';
+import { CsrMatrix, Matrix, syrk } from '@firstorder/linalg';
+import { LutQuantizedMatrix, packLut } from '@firstorder/compress';
+import type { PackedLut } from '@firstorder/compress';
 
 function studentT(rng: Rng, nu: number): number {
   let chi = 0;
@@ -69,4 +71,27 @@ export function exactKMeans1D(values: ArrayLike<number>, k: number, weights?: Ar
     prev = cur;
   }
   return prev[n]!;
+}
+
+/**
+ * Random packed LUT weights (m × n, `bits` wide): uniform codes, N(0, 1) tables, and with `withOutliers` about 5 % of
+ * the entries as N(0, 1) CSR outliers. Returns the unpacked codes and the generator, to draw inputs from it next.
+ */
+export function randomPacked(seed: number, m: number, n: number, bits: number, withOutliers: boolean): { packed: PackedLut; codes: Uint8Array; rng: Rng } {
+  const rng = createRng(seed);
+  const k = 1 << bits;
+  const codes = new Uint8Array(m * n);
+  for (let p = 0; p < codes.length; p++) codes[p] = rng.integer(0, k);
+  const books = new Matrix(m, k, rng.fillNormal(new Float64Array(m * k)));
+  let outliers: CsrMatrix | null = null;
+  if (withOutliers) {
+    const rowPtr = new Int32Array(m + 1);
+    const cols: number[] = [];
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) if (rng.uniform() < 0.05) cols.push(j);
+      rowPtr[i + 1] = cols.length;
+    }
+    outliers = new CsrMatrix(m, n, rowPtr, Int32Array.from(cols), rng.fillNormal(new Float64Array(cols.length)));
+  }
+  return { packed: packLut(new LutQuantizedMatrix(m, n, bits, codes, books, outliers)), codes, rng };
 }

@@ -5,33 +5,15 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { FirstOrderError, createRng } from '@firstorder/core';
-import { CsrMatrix, Matrix, getBackend, lutGemmF32Wasm, setBackend } from '@firstorder/linalg';
-import { LutQuantizedMatrix, lutGemm, packLut } from '@firstorder/compress';
+import { FirstOrderError } from '@firstorder/core';
+import { getBackend, lutGemmF32Wasm, setBackend } from '@firstorder/linalg';
+import { lutGemm } from '@firstorder/compress';
 import type { PackedLut } from '@firstorder/compress';
+import { randomPacked } from './helpers.js';
 
 const EPS = 2 ** -52;
 const initial = getBackend();
 afterEach(() => setBackend(initial));
-
-function randomPacked(seed: number, m: number, n: number, bits: number, withOutliers: boolean) {
-  const rng = createRng(seed);
-  const k = 1 << bits;
-  const codes = new Uint8Array(m * n);
-  for (let p = 0; p < codes.length; p++) codes[p] = rng.integer(0, k);
-  const books = new Matrix(m, k, rng.fillNormal(new Float64Array(m * k)));
-  let outliers: CsrMatrix | null = null;
-  if (withOutliers) {
-    const rowPtr = new Int32Array(m + 1);
-    const cols: number[] = [];
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) if (rng.uniform() < 0.05) cols.push(j);
-      rowPtr[i + 1] = cols.length;
-    }
-    outliers = new CsrMatrix(m, n, rowPtr, Int32Array.from(cols), rng.fillNormal(new Float64Array(cols.length)));
-  }
-  return { packed: packLut(new LutQuantizedMatrix(m, n, bits, codes, books, outliers)), codes, rng };
-}
 
 /** Per output (r, i): Σ|terms| and the number of terms (n + outliers + bias). */
 function magnitudes(p: PackedLut, codes: Uint8Array, X: Float32Array, batch: number, bias: Float32Array | null) {

@@ -5,28 +5,9 @@
  */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { createRng } from '@firstorder/core';
-import { CsrMatrix, Matrix, getBackend, setBackend } from '@firstorder/linalg';
-import { LutQuantizedMatrix, lutGemm, lutGemv, packLut } from '@firstorder/compress';
-
-function randomPacked(seed: number, m: number, n: number, bits: number, withOutliers: boolean) {
-  const rng = createRng(seed);
-  const k = 1 << bits;
-  const codes = new Uint8Array(m * n);
-  for (let p = 0; p < codes.length; p++) codes[p] = rng.integer(0, k);
-  const books = new Matrix(m, k, rng.fillNormal(new Float64Array(m * k)));
-  let outliers: CsrMatrix | null = null;
-  if (withOutliers) {
-    const rowPtr = new Int32Array(m + 1);
-    const cols: number[] = [];
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) if (rng.uniform() < 0.05) cols.push(j);
-      rowPtr[i + 1] = cols.length;
-    }
-    outliers = new CsrMatrix(m, n, rowPtr, Int32Array.from(cols), rng.fillNormal(new Float64Array(cols.length)));
-  }
-  return { packed: packLut(new LutQuantizedMatrix(m, n, bits, codes, books, outliers)), rng };
-}
+import { getBackend, setBackend } from '@firstorder/linalg';
+import { lutGemm, lutGemv } from '@firstorder/compress';
+import { randomPacked } from './helpers.js';
 
 describe('fused LUT mpGEMV', () => {
   test('batch = 1 equals the decode-then-dot GEMM kernel bit for bit (widths 2/3/4, any n, outliers, bias)', () => {
