@@ -325,19 +325,11 @@ function choleskySolveCompressed(
   return true;
 }
 
-/** A⁺ b by cyclic Jacobi (float64), eigenvalues with |λ| ≤ k·ε·max|λ| treated as zero (torch's default). */
-function jacobiPinvSolve(
-  A: Float64Array,
-  k1: number,
-  k: number,
-  b: Float64Array,
-  x: Float64Array,
-  xo: number,
-  a: Float64Array,
-  v: Float64Array,
-  w: Float64Array,
-  y: Float64Array,
-): void {
+/**
+ * A⁺ b by cyclic Jacobi (float64), eigenvalues with |λ| ≤ k·ε·max|λ| treated as zero (torch's default);
+ * the fallback of {@link symmetricPinvSolve}, whose signature and scratch it shares.
+ */
+const jacobiPinvSolve: typeof symmetricPinvSolve = (A, k1, k, b, x, xo, a, v, w, y) => {
   for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) a[r * k + c] = A[r * k1 + c]!;
   jacobiEigenInPlace(a, k, v);
   let lmax = 0;
@@ -356,7 +348,7 @@ function jacobiPinvSolve(
     for (let c = 0; c < k; c++) s += v[r * k + c]! * y[c]!;
     x[xo + r] = s;
   }
-}
+};
 
 /** D = W − T[codes] per row, 0 at outlier positions. */
 export function residualKernel(W: Float64Array, m: number, n: number, T: Float64Array, k: number, codes: Uint8Array, mask: Uint8Array | null, D: Float64Array): void {

@@ -124,6 +124,7 @@ export function lutGemvKernel(
     const to = i << bits;
     const base = i * wpr;
     let s = 0;
+    // 4 and 2 bits: the same loop written twice with constant shifts, one word per pass (the hot batch-1 path).
     if (bits === 4) {
       const whole = n >>> 3;
       for (let w = 0; w < whole; w++) {
@@ -179,27 +180,8 @@ export function lutGemvKernel(
       }
       for (let j = groups << 5; j < n; j++) s += lut[to + codeAt(codes, base, j, 3, 7)]! * x[j]!;
     } else {
-      let wi = base;
-      let word = codes[wi]! | 0;
-      let pos = 0;
-      for (let j = 0; j < n; j++) {
-        let v: number;
-        if (pos + bits <= 32) {
-          v = (word >>> pos) & mask;
-          pos += bits;
-          if (pos === 32) {
-            word = codes[++wi]! | 0; // past the last word this reads 0 (undefined | 0)
-            pos = 0;
-          }
-        } else {
-          const low = 32 - pos;
-          v = word >>> pos;
-          word = codes[++wi]! | 0;
-          v = (v | (word << low)) & mask;
-          pos = bits - low;
-        }
-        s += lut[to + v]! * x[j]!;
-      }
+      // Other widths (packLut stores only 2, 3, 4): random-access reads, not a second copy of decodeRow's reader.
+      for (let j = 0; j < n; j++) s += lut[to + codeAt(codes, base, j, bits, mask)]! * x[j]!;
     }
     if (rowPtr !== null) for (let p = rowPtr[i]!; p < rowPtr[i + 1]!; p++) s += values![p]! * x[colIndices![p]!]!;
     y[i] = s + (bias === null ? 0 : bias[i]!);
