@@ -48,7 +48,9 @@ export interface DataWorkspace {
   // scratch
   b0: Float64Array;
   b1: Float64Array;
+  /** The support of the stage's β (local indices); `sa` its size after proxGradientStep. */
   act: Int32Array;
+  sa: number;
   act1: Int32Array;
   /** Backtracking: β⁺ and its support of the previous trial step (rotated with b1 / act1). */
   b1Prev: Float64Array;
@@ -97,7 +99,7 @@ export function createDataWorkspace(
   return {
     n, p, cols, varOff, y, xty, lqProx,
     beta: new Float64Array(p), alpha: new Float64Array(n), alphaNext: new Float64Array(n), mu: new Float64Array(n),
-    b0: new Float64Array(p), b1: new Float64Array(p), act: new Int32Array(p), act1: new Int32Array(p),
+    b0: new Float64Array(p), b1: new Float64Array(p), act: new Int32Array(p), sa: 0, act1: new Int32Array(p),
     b1Prev: new Float64Array(p), act1Prev: new Int32Array(p),
     g: new Float64Array(p), xy: new Float64Array(p), xb: new Float64Array(n), xbTrial: new Float64Array(n), xbTrialPrev: new Float64Array(n), yi: new Float64Array(n),
     aTil: new Float64Array(n), aPrev: new Float64Array(n), r: new Float64Array(n), w: new Float64Array(n),
@@ -133,18 +135,72 @@ const BACKTRACK_MIN_T = 10; // flare: epsT
 const BACKTRACK_ITERATIONS = 1e4; // flare: backtracking only while ite < 1e4
 const CLIP_REFRESH = 512;
 
-/** β⁺ = S_thr(β − g/T) over the stage; returns the new support size (written to act1). */
-function betaStep(k: number, b0: Float64Array, g: Float64Array, T: number, thr: number, b1: Float64Array, act1: Int32Array): number {
-  let s = 0;
+/** S_thr(t): the soft threshold of the β-steps, in the one form whose bits the parity fixtures pin. */
+function softThreshold(t: number, thr: number): number {
+  if (t > thr) return t - thr;
+  if (t < -thr) return t + thr;
+  return 0;
+}
+
+/** Copies the stage's coefficients of β into b0 and lists their support in act; returns the support size. */
+function loadStage(beta: Float64Array, idx: Int32Array, k: number, b0: Float64Array, act: Int32Array): number {
+  let sa = 0;
   for (let q = 0; q < k; q++) {
-    const t = b0[q]! - g[q]! / T;
-    let v = 0;
-    if (t > thr) v = t - thr;
-    else if (t < -thr) v = t + thr;
-    b1[q] = v;
-    if (v !== 0) act1[s++] = q;
+    const v = beta[idx[q]!]!;
+    b0[q] = v;
+    if (v !== 0) act[sa++] = q;
   }
-  return s;
+  return sa;
+}
+
+/** Writes the stage's local values (β, α or μ over the stage) back to their global positions. */
+function storeStage(global: Float64Array, idx: Int32Array, k: number, local: Float64Array): void {
+  for (let q = 0; q < k; q++) global[idx[q]!] = local[q]!;
+}
+
+/**
+ * The stopping rule every stage kernel applies after each iteration. flare mode: stop when the support size is
+ * unchanged and the largest change ≤ prec. Strict mode (`gapCheck` given): stop when the relative duality gap ≤
+ * gapTolerance, checked every checkEvery iterations and once early when flare's rule first holds (again after it
+ * stops holding): near the end flare's rule holds at every iteration, and a gap check per iteration costs more
+ * than the iteration. `sync` writes back to ws what the gap reads (β, …) before each check: a plain function of
+ * (ws, st, c), not a closure, so the kernels' hot locals are not captured into a context.
+ */
+class StopRule<W> {
+  readonly strict: boolean;
+  /** The stage's stopping rule was met. */
+  met = false;
+  /** The latest gap evaluated (NaN before any). */
+  gap = Number.NaN;
+  private earlyChecked = false;
+  constructor(
+    private readonly ws: W,
+    private readonly st: Stage,
+    private readonly c: StageControl,
+    private readonly gapCheck: ((ws: W, c: StageControl) => number) | undefined,
+    private readonly sync: (ws: W, st: Stage, c: StageControl) => void,
+  ) {
+    this.strict = gapCheck !== undefined;
+  }
+
+  /** After iteration `ite` (support growth gapExt, largest change maxDif): whether the stage stops here. */
+  done(ite: number, gapExt: number, maxDif: number): boolean {
+    const flareMet = gapExt === 0 && maxDif <= this.c.prec;
+    if (!this.strict) return (this.met = flareMet);
+    return this.strictDone(ite, flareMet);
+  }
+
+  // Kept out of done() so that done() stays small enough to inline into every kernel's loop.
+  private strictDone(ite: number, flareMet: boolean): boolean {
+    if (!flareMet) this.earlyChecked = false;
+    if ((flareMet && !this.earlyChecked) || ite % this.c.checkEvery === 0) {
+      if (flareMet) this.earlyChecked = true;
+      this.sync(this.ws, this.st, this.c);
+      this.gap = this.gapCheck!(this.ws, this.c);
+      return (this.met = this.gap <= this.c.gapTolerance);
+    }
+    return false;
+  }
 }
 
 /**
@@ -257,7 +313,11 @@ function dataTimesResidual(ws: DataWorkspace, st: Stage, b: Float64Array, act: I
   return f;
 }
 
-/** out[q] = x_qᵀ v for the k stage columns: four columns per pass over v (independent accumulators). */
+/**
+ * out[q] = x_qᵀ v for the k stage columns x_q = cols[colOff[q] .. colOff[q] + n), several columns per pass over v
+ * (independent accumulators; each sum still runs over i in order). Dantzig stages use it for A_SS·v: A symmetric, so
+ * its row q is its column q, at offset q·stride.
+ */
 function columnsTimes(cols: Float64Array, colOff: Int32Array, k: number, n: number, v: Float64Array, out: Float64Array): void {
   let q = 0;
   // Eight columns per pass where there are eight: fewer loads of v and loop steps per product.
@@ -332,9 +392,8 @@ function columnsTimes(cols: Float64Array, colOff: Int32Array, k: number, n: numb
   }
 }
 
-/** out[q] = Σ_t b[act_t]·gram[act_t, q] (G β over the support). */
-function gramTimes(gram: Float64Array, stride: number, k: number, b: Float64Array, act: Int32Array, sa: number, out: Float64Array): void {
-  out.fill(0, 0, k);
+/** out[q] += Σ_t b[act_t]·gram[act_t, q] over the support in order, two Gram rows per sweep (the same sums as one). */
+function gramAccumulate(gram: Float64Array, stride: number, k: number, b: Float64Array, act: Int32Array, sa: number, out: Float64Array): void {
   let t = 0;
   for (; t + 1 < sa; t += 2) {
     const a0 = act[t]!, a1 = act[t + 1]!;
@@ -350,43 +409,23 @@ function gramTimes(gram: Float64Array, stride: number, k: number, b: Float64Arra
   }
 }
 
-/** out[q] = g_q·(−1) + Σ_t b[act_t]·gram[act_t, q]: the stage gradient, two Gram rows per sweep. */
-function gramGradient(gram: Float64Array, stride: number, k: number, b: Float64Array, act: Int32Array, sa: number, xy: Float64Array, g: Float64Array): void {
-  for (let q = 0; q < k; q++) g[q] = -xy[q]!;
-  let t = 0;
-  for (; t + 1 < sa; t += 2) {
-    const a0 = act[t]!, a1 = act[t + 1]!;
-    const c0 = b[a0]!, c1 = b[a1]!;
-    const r0 = a0 * stride, r1 = a1 * stride;
-    for (let q = 0; q < k; q++) g[q] = g[q]! + c0 * gram[r0 + q]! + c1 * gram[r1 + q]!;
-  }
-  if (t < sa) {
-    const a0 = act[t]!;
-    const c0 = b[a0]!;
-    const r0 = a0 * stride;
-    for (let q = 0; q < k; q++) g[q] = g[q]! + c0 * gram[r0 + q]!;
-  }
+/** out = G β over the support. */
+function gramTimes(gram: Float64Array, stride: number, k: number, b: Float64Array, act: Int32Array, sa: number, out: Float64Array): void {
+  out.fill(0, 0, k);
+  gramAccumulate(gram, stride, k, b, act, sa, out);
 }
 
-/** α-step: α = prox_{t·L}(ã) for the method's loss (t = 1/(ρ n^{1/q} λ)). */
-function alphaStep(ws: DataWorkspace, method: DataMethod, t: number): number {
+/** g = G β − xy over the support: the stage gradient (g_q starts at −xy_q, as flare sums it). */
+function gramGradient(gram: Float64Array, stride: number, k: number, b: Float64Array, act: Int32Array, sa: number, xy: Float64Array, g: Float64Array): void {
+  for (let q = 0; q < k; q++) g[q] = -xy[q]!;
+  gramAccumulate(gram, stride, k, b, act, sa, g);
+}
+
+/** The Lq α-step: α = prox_{t‖·‖_q}(ã) (t = 1/(ρ n^{1/q} λ)); returns ‖Δα‖₁. (SQRT and LAD fuse theirs.) */
+function lqAlphaStep(ws: DataWorkspace, t: number): number {
   const { n, alpha, aTil, aPrev } = ws;
   aPrev.set(alpha);
-  if (method === 'sqrt') {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += aTil[i]! * aTil[i]!;
-    let th = 1 - t / Math.sqrt(s);
-    if (!(th > 0)) th = 0;
-    for (let i = 0; i < n; i++) alpha[i] = aTil[i]! * th;
-  } else if (method === 'lad') {
-    for (let i = 0; i < n; i++) {
-      const v = aTil[i]!;
-      const m = Math.abs(v) - t;
-      alpha[i] = m > 0 ? (v > 0 ? m : -m) : 0;
-    }
-  } else {
-    ws.lqProx!.prox(aTil, t, alpha);
-  }
+  ws.lqProx!.prox(aTil, t, alpha);
   let dif = 0;
   for (let i = 0; i < n; i++) dif += Math.abs(aPrev[i]! - alpha[i]!);
   return dif;
@@ -438,6 +477,12 @@ function gramTimesCarry(
   }
 }
 
+/** Before a data stage's gap check: β, and X_Sβ where the iteration does not keep it (lasso; ws.act is current there). */
+function syncDataStage(ws: DataWorkspace, st: Stage, c: StageControl): void {
+  storeStage(ws.beta, st.idx, st.k, ws.b0);
+  if (c.method === 'lasso') dataTimes(ws, st, ws.b0, ws.act, ws.sa, ws.xb);
+}
+
 /**
  * The SQRT lasso stage (flare src/slim_sqrt_ladm_scr.c) in Gram form, with its passes fused: per iteration one pass
  * over the k stage variables (gradient, soft threshold, ‖Δβ‖₁), the Gram product Gβ⁺ (carrying X_Sᵀμ), X_Sβ⁺, and one
@@ -457,12 +502,7 @@ function runSqrtStage(
   let gb1 = ws.gb1;
   const { k, idx, gram, stride, T } = st;
   const { rho, lambda } = c;
-  let sa = 0;
-  for (let q = 0; q < k; q++) {
-    const v = beta[idx[q]!]!;
-    b0[q] = v;
-    if (v !== 0) act[sa++] = q;
-  }
+  let sa = loadStage(beta, idx, k, b0, act);
   dataTimes(ws, st, b0, act, sa, xb);
   // α = θ·ã with a scalar θ, so X_Sᵀyi = (1 − θ)(X_Sᵀy − X_Sᵀμ) + θ·Gβ and X_Sᵀμ can be carried along: O(|supp β|·k)
   // per iteration instead of flare's O(n·k) product X_Sᵀyi (same iterates up to rounding).
@@ -478,16 +518,14 @@ function runSqrtStage(
     aTil[i] = v;
     ss += v * v;
   }
+  const stop = new StopRule(ws, st, c, gapCheck, syncDataStage);
   let ite = 0;
-  let gap = Number.NaN;
-  let met = false;
-  const strict = gapCheck !== undefined;
-  let earlyChecked = false; // as in runDataStage
   while (ite < c.maxIter) {
     let theta = 1 - alphaThreshold / Math.sqrt(ss);
     if (!(theta > 0)) theta = 0;
     const th1 = 1 - theta;
-    // g = Gβ − X_Sᵀyi, β⁺ = S_thr(β − g/T), ‖Δβ‖₁ and the new support, per variable in one pass.
+    // g = Gβ − X_Sᵀyi, β⁺ = S_thr(β − g/T), ‖Δβ‖₁ and the new support, per variable in one pass (not proxGradientStep:
+    // SQRT has no backtracking and forms its gradient in this same pass).
     const saPre = sa;
     let sa1 = 0;
     let betaDif = 0;
@@ -495,10 +533,7 @@ function runSqrtStage(
       const gq = gb[q]!;
       const gr = gq - (th1 * (cS[q]! - u[q]!) + theta * gq);
       const b = b0[q]!;
-      const t = b - gr / T;
-      let v = 0;
-      if (t > thr) v = t - thr;
-      else if (t < -thr) v = t + thr;
+      const v = softThreshold(b - gr / T, thr);
       betaDif += Math.abs(b - v);
       b0[q] = v;
       if (v !== 0) act1[sa1++] = q;
@@ -531,40 +566,145 @@ function runSqrtStage(
       aTil[i] = v;
       ss += v * v;
     }
-    const maxDif = Math.max(Math.max(dif, betaDif), muDif);
     ite++;
-    const flareMet = gapExt === 0 && maxDif <= c.prec;
-    if (!flareMet) earlyChecked = false;
-    if (!strict) {
-      if (flareMet) {
-        met = true;
-        break;
-      }
-    } else if ((flareMet && !earlyChecked) || ite % c.checkEvery === 0) {
-      if (flareMet) earlyChecked = true;
-      for (let q = 0; q < k; q++) beta[idx[q]!] = b0[q]!;
-      gap = gapCheck(ws, c);
-      if (gap <= c.gapTolerance) {
-        met = true;
-        break;
-      }
-    }
+    if (stop.done(ite, gapExt, Math.max(Math.max(dif, betaDif), muDif))) break;
   }
   ws.act = act;
   ws.act1 = act1;
   ws.gb = gb;
   ws.gb1 = gb1;
-  for (let q = 0; q < k; q++) beta[idx[q]!] = b0[q]!;
-  return { iterations: ite, met, gap };
+  storeStage(beta, idx, k, b0);
+  return { iterations: ite, met: stop.met, gap: stop.gap };
+}
+
+/**
+ * flare's proximal-gradient β-step of the LAD, Lq and lasso stages, from the stage gradient g: β⁺ = S_thr(β − g/T),
+ * thr = 1/(ρT) (lasso: nλ/T). With `tracking`, flare's backtracking (src/slim_lad_ladm_scr_btr.c) first: from T = st.T,
+ * halve T while F < Q (F = ½‖yi − X_Sβ⁺‖², Q = q0/2 + gᵀΔ + T‖Δ‖²/2, q0 = ‖yi − X_Sβ‖²) down to epsT, then step with
+ * the last T that passed. β⁺ replaces b0 and its support ws.act (size in ws.sa); for the ADMM methods X_Sβ⁺ replaces
+ * ws.xb (the accepted trial's product when there is one: not recomputed). Returns ‖Δβ‖₁.
+ */
+function proxGradientStep(ws: DataWorkspace, st: Stage, c: StageControl, g: Float64Array, tracking: boolean, strict: boolean, q0: number): number {
+  const { b0 } = ws;
+  // β⁺, its support and X_Sβ⁺ of the latest and the previous trial rotate: the step taken is one of them.
+  let { b1, b1Prev, act1, act1Prev, xbTrial, xbTrialPrev } = ws;
+  const { k } = st;
+  const { rho } = c;
+  let T0 = st.T;
+  // Which trial holds β⁺ and X_S β⁺ for the step finally taken: 1 = the latest, 2 = the previous, 0 = none (compute).
+  let known = 0;
+  let sa1 = 0;
+  if (tracking) {
+    // flare's form, kept on purpose: F < Q is equivalent to dᵀGd < T‖d‖² (d = β⁺ − β, g = Gβ − Xᵀyi), which is
+    // cheaper, but flare's rounding near convergence resets T to the safe bound more often, and strict mode's gap
+    // target relies on that (the exact test halves T down to epsT and stalls: checked on the LAD reference).
+    const half = q0 / 2;
+    let trials = 0;
+    let halving = true;
+    while (halving && T0 > BACKTRACK_MIN_T) {
+      // Each trial's soft threshold shares its pass with ‖Δ‖² and gᵀΔ.
+      const thr = 1 / (rho * T0);
+      let saT = 0;
+      let sq = 0;
+      let lin = 0;
+      for (let q = 0; q < k; q++) {
+        const b = b0[q]!;
+        const v = softThreshold(b - g[q]! / T0, thr);
+        b1[q] = v;
+        if (v !== 0) act1[saT++] = q;
+        const d = v - b;
+        sq += d * d;
+        lin += g[q]! * d;
+      }
+      const f = dataTimesResidual(ws, st, b1, act1, saT, ws.yi, xbTrial);
+      const smaller = f / 2 < half + lin + (sq * T0) / 2;
+      trials++;
+      if (smaller) {
+        T0 *= BACKTRACK_RATIO; // F < Q
+        const tx = xbTrialPrev;
+        xbTrialPrev = xbTrial;
+        xbTrial = tx;
+        const tb = b1Prev;
+        b1Prev = b1;
+        b1 = tb;
+        const tl = act1Prev;
+        act1Prev = act1;
+        act1 = tl;
+        sa1 = saT;
+      } else {
+        // Back to the previous trial's T (exact: halving and doubling are exact), whose β⁺ and X_Sβ⁺ are kept.
+        if (trials === 1) {
+          T0 = st.T;
+          known = 1;
+          sa1 = saT;
+        } else {
+          T0 /= BACKTRACK_RATIO;
+          known = 2;
+        }
+        halving = false;
+      }
+    }
+    // flare keeps the last halving unchecked when it drops below epsT; strict mode reverts to the checked one.
+    if (strict && halving && trials > 0) {
+      T0 /= BACKTRACK_RATIO;
+      known = 2;
+    }
+  }
+  const isLasso = c.method === 'lasso';
+  let betaDif = 0;
+  if (known === 0) {
+    // β⁺, ‖Δβ‖₁ and the support in one pass.
+    const thr = isLasso ? (ws.n * c.lambda) / st.T : 1 / (rho * T0); // lasso, flare: ½‖y − Xβ‖² + nλ‖β‖₁
+    sa1 = 0;
+    for (let q = 0; q < k; q++) {
+      const b = b0[q]!;
+      const v = softThreshold(b - g[q]! / T0, thr);
+      betaDif += Math.abs(b - v);
+      b0[q] = v;
+      if (v !== 0) act1[sa1++] = q;
+    }
+  } else {
+    const bNew = known === 2 ? b1Prev : b1;
+    for (let q = 0; q < k; q++) {
+      betaDif += Math.abs(b0[q]! - bNew[q]!);
+      b0[q] = bNew[q]!;
+    }
+  }
+  const tmp = ws.act;
+  if (known === 2) {
+    ws.act = act1Prev;
+    act1Prev = tmp;
+  } else {
+    ws.act = act1;
+    act1 = tmp;
+  }
+  ws.sa = sa1;
+  if (!isLasso) {
+    const tx = ws.xb;
+    if (known === 1) {
+      ws.xb = xbTrial;
+      xbTrial = tx;
+    } else if (known === 2) {
+      ws.xb = xbTrialPrev;
+      xbTrialPrev = tx;
+    } else dataTimes(ws, st, b0, ws.act, sa1, tx);
+  }
+  ws.b1 = b1;
+  ws.b1Prev = b1Prev;
+  ws.act1 = act1;
+  ws.act1Prev = act1Prev;
+  ws.xbTrial = xbTrial;
+  ws.xbTrialPrev = xbTrialPrev;
+  return betaDif;
 }
 
 /**
  * The LAD stage (flare src/slim_lad_ladm_scr_btr.c) with its passes fused. Per iteration: the gradient in clip form
- * from the stage's row-major block (see below), flare's backtracking trials (each trial's soft threshold shares its
- * pass with ‖Δ‖² and gᵀΔ), X_Sβ⁺, then ONE pass over the n observations that finishes the iteration (μ⁺ and
- * ‖μ⁺ − μ‖∞) and starts the next (ã, its soft threshold into a second α buffer, ‖Δα‖₁, the clip sign state, yi and
- * ½‖yi − X_Sβ‖²). The stopping rule is tested between the two halves, so on exit α is still the last iteration's.
- * Every quantity is the same expression summed in the same order as in the unfused form: the same bits.
+ * from the stage's row-major block (see below), flare's backtracking β-step (proxGradientStep), then ONE pass over the
+ * n observations that finishes the iteration (μ⁺ and ‖μ⁺ − μ‖∞) and starts the next (ã, its soft threshold into a
+ * second α buffer, ‖Δα‖₁, the clip sign state, yi and ½‖yi − X_Sβ‖²). The stopping rule is tested between the two
+ * halves, so on exit α is still the last iteration's. Every quantity is the same expression summed in the same order as
+ * in the unfused form: the same bits.
  */
 function runLadStage(
   ws: DataWorkspace,
@@ -575,41 +715,26 @@ function runLadStage(
   const { n, y, beta, mu, b0, g, yi, aTil, sgn, dlt, xs, inList, chList } = ws;
   let alpha = ws.alpha;
   let alphaNext = ws.alphaNext;
-  let b1 = ws.b1;
-  let b1Prev = ws.b1Prev;
-  let act1Prev = ws.act1Prev;
-  let xb = ws.xb;
-  let xbTrial = ws.xbTrial;
-  let xbTrialPrev = ws.xbTrialPrev;
-  let act = ws.act;
-  let act1 = ws.act1;
   const { k, idx, rows } = st;
   const { rho, lambda } = c;
-  let sa = 0;
-  for (let q = 0; q < k; q++) {
-    const v = beta[idx[q]!]!;
-    b0[q] = v;
-    if (v !== 0) act[sa++] = q;
-  }
-  dataTimes(ws, st, b0, act, sa, xb);
+  let sa = loadStage(beta, idx, k, b0, ws.act);
+  dataTimes(ws, st, b0, ws.act, sa, ws.xb);
   const t = 1 / (rho * Math.pow(n, 1 / 1) * lambda);
-  const strict = gapCheck !== undefined;
+  const stop = new StopRule(ws, st, c, gapCheck, syncDataStage);
   let ite = 0;
-  let gap = Number.NaN;
-  let met = false;
-  let earlyChecked = false; // as in runDataStage
   let pending = false; // an iteration whose μ-step is still to be done (in the next n-pass)
   let difPrev = 0; // max(‖Δα‖₁, ‖Δβ‖₁) of that iteration
   let gapExt = 0;
   for (;;) {
     if (!pending && ite >= c.maxIter) break;
     const it = pending ? ite + 1 : ite; // the iteration this pass's α-step belongs to
-    const tracking0 = c.backtrack && it < BACKTRACK_ITERATIONS;
+    const tracking = c.backtrack && it < BACKTRACK_ITERATIONS;
     // Refresh X_Sᵀs from scratch every CLIP_REFRESH iterations (bounds the drift of its rank-one updates).
     if (it % CLIP_REFRESH === 0) {
       sgn.fill(0);
       xs.fill(0, 0, k);
     }
+    const xb = ws.xb;
     let muDif = 0;
     let dif = 0;
     let q0 = 0;
@@ -642,7 +767,7 @@ function runLadStage(
         dlt[nch++] = ns - os;
         sgn[i] = ns;
       }
-      if (tracking0) {
+      if (tracking) {
         const w = yv - a - mv;
         yi[i] = w;
         const e = w - x;
@@ -651,25 +776,7 @@ function runLadStage(
     }
     if (pending) {
       ite++;
-      const maxDif = Math.max(difPrev, muDif);
-      const flareMet = gapExt === 0 && maxDif <= c.prec;
-      if (!flareMet) earlyChecked = false;
-      if (!strict) {
-        if (flareMet) {
-          met = true;
-          break;
-        }
-      } else if ((flareMet && !earlyChecked) || ite % c.checkEvery === 0) {
-        if (flareMet) earlyChecked = true;
-        for (let q = 0; q < k; q++) beta[idx[q]!] = b0[q]!;
-        ws.xb = xb;
-        gap = gapCheck(ws, c);
-        if (gap <= c.gapTolerance) {
-          met = true;
-          break;
-        }
-      }
-      if (ite >= c.maxIter) break;
+      if (stop.done(ite, gapExt, Math.max(difPrev, muDif)) || ite >= c.maxIter) break;
     }
     const ta0 = alpha;
     alpha = alphaNext;
@@ -698,130 +805,23 @@ function runLadStage(
       for (let q = 0; q < k; q++) g[q] = -(g[q]! + rows[r + q]! * a);
     }
     const saPre = sa;
-    let T0 = st.T;
-    // Which buffer holds X_S β⁺ for the step finally taken: 1 = xbTrial, 2 = xbTrialPrev, 0 = none (recompute).
-    let known = 0;
-    let sa1 = 0;
-    let betaDif = 0;
-    if (tracking0) {
-      // flare's F < Q test in flare's form (see runDataStage).
-      q0 /= 2;
-      let trials = 0;
-      let tracking = true;
-      while (tracking && T0 > BACKTRACK_MIN_T) {
-        const thr = 1 / (rho * T0);
-        let saT = 0;
-        let sq = 0;
-        let lin = 0;
-        for (let q = 0; q < k; q++) {
-          const b = b0[q]!;
-          const tq = b - g[q]! / T0;
-          let v = 0;
-          if (tq > thr) v = tq - thr;
-          else if (tq < -thr) v = tq + thr;
-          b1[q] = v;
-          if (v !== 0) act1[saT++] = q;
-          const d = v - b;
-          sq += d * d;
-          lin += g[q]! * d;
-        }
-        const f = dataTimesResidual(ws, st, b1, act1, saT, yi, xbTrial);
-        const smaller = f / 2 < q0 + lin + (sq * T0) / 2;
-        trials++;
-        if (smaller) {
-          T0 *= BACKTRACK_RATIO; // F < Q
-          const tx = xbTrialPrev;
-          xbTrialPrev = xbTrial;
-          xbTrial = tx;
-          const tb = b1Prev;
-          b1Prev = b1;
-          b1 = tb;
-          const tl = act1Prev;
-          act1Prev = act1;
-          act1 = tl;
-          sa1 = saT;
-        } else {
-          // Back to the previous trial's T (exact: halving and doubling are exact), whose X_Sβ⁺ is kept.
-          if (trials === 1) {
-            T0 = st.T;
-            known = 1;
-            sa1 = saT;
-          } else {
-            T0 /= BACKTRACK_RATIO;
-            known = 2;
-          }
-          tracking = false;
-        }
-      }
-      // flare keeps the last halving unchecked when it drops below epsT; strict mode reverts to the checked one.
-      if (strict && tracking && trials > 0) {
-        T0 /= BACKTRACK_RATIO;
-        known = 2;
-      }
-    }
-    if (known === 0) {
-      // β⁺ = S_thr(β − g/T), ‖Δβ‖₁ and the support in one pass.
-      const thr = 1 / (rho * T0);
-      sa1 = 0;
-      for (let q = 0; q < k; q++) {
-        const b = b0[q]!;
-        const tq = b - g[q]! / T0;
-        let v = 0;
-        if (tq > thr) v = tq - thr;
-        else if (tq < -thr) v = tq + thr;
-        betaDif += Math.abs(b - v);
-        b0[q] = v;
-        if (v !== 0) act1[sa1++] = q;
-      }
-    } else {
-      const bNew = known === 2 ? b1Prev : b1;
-      for (let q = 0; q < k; q++) {
-        betaDif += Math.abs(b0[q]! - bNew[q]!);
-        b0[q] = bNew[q]!;
-      }
-    }
-    sa = sa1;
-    const tmp = act;
-    if (known === 2) {
-      act = act1Prev;
-      act1Prev = tmp;
-    } else {
-      act = act1;
-      act1 = tmp;
-    }
+    const betaDif = proxGradientStep(ws, st, c, g, tracking, stop.strict, q0);
+    sa = ws.sa;
     gapExt = sa - saPre;
-    if (known !== 0) {
-      // The step taken is the trial whose X_Sβ⁺ is in hand.
-      const tx = xb;
-      if (known === 1) {
-        xb = xbTrial;
-        xbTrial = tx;
-      } else {
-        xb = xbTrialPrev;
-        xbTrialPrev = tx;
-      }
-    } else dataTimes(ws, st, b0, act, sa, xb);
     difPrev = Math.max(dif, betaDif);
     pending = true;
   }
   ws.alpha = alpha;
   ws.alphaNext = alphaNext;
-  ws.act = act;
-  ws.act1 = act1;
-  ws.act1Prev = act1Prev;
-  ws.b1 = b1;
-  ws.b1Prev = b1Prev;
-  ws.xb = xb;
-  ws.xbTrial = xbTrial;
-  ws.xbTrialPrev = xbTrialPrev;
-  for (let q = 0; q < k; q++) beta[idx[q]!] = b0[q]!;
-  return { iterations: ite, met, gap };
+  storeStage(beta, idx, k, b0);
+  return { iterations: ite, met: stop.met, gap: stop.gap };
 }
 
 /**
  * One screening stage of a data method, warm-started from ws.beta / ws.alpha / ws.mu and written back.
  * flare mode: stop when the support size is unchanged and max(‖Δα‖₁, ‖Δβ‖₁, ‖α + Xβ − y‖∞) ≤ prec
  * (lasso: ‖Δβ‖₁). strict mode (`gapCheck` given): stop when the relative duality gap ≤ gapTolerance.
+ * SQRT and LAD run their own fused kernels; lasso (ISTA) and Lq (linearized ADMM) run here.
  */
 export function runDataStage(
   ws: DataWorkspace,
@@ -832,148 +832,45 @@ export function runDataStage(
   if (c.method === 'sqrt') return runSqrtStage(ws, st, c, gapCheck);
   if (c.method === 'lad') return runLadStage(ws, st, c, gapCheck);
   const { n, y, beta, alpha, mu, b0, g, xy, yi, aTil } = ws;
-  // β⁺ of the latest and the previous backtracking trial rotate like X_Sβ⁺ below: the step taken is one of them.
-  let b1 = ws.b1;
-  let b1Prev = ws.b1Prev;
-  let act1Prev = ws.act1Prev;
-  // X_S β and the two trial products rotate: the accepted trial's product becomes the next X_S β (no recomputation).
-  let xb = ws.xb;
-  let xbTrial = ws.xbTrial;
-  let xbTrialPrev = ws.xbTrialPrev;
-  let act = ws.act;
-  let act1 = ws.act1;
   const { k, idx, gram, stride } = st;
-  const { method, rho, lambda } = c;
-  let sa = 0;
-  for (let q = 0; q < k; q++) {
-    const v = beta[idx[q]!]!;
-    b0[q] = v;
-    if (v !== 0) act[sa++] = q;
-  }
-  const isLasso = method === 'lasso';
+  const { rho, lambda } = c;
+  let sa = loadStage(beta, idx, k, b0, ws.act);
+  const isLasso = c.method === 'lasso';
   if (isLasso) {
     for (let q = 0; q < k; q++) xy[q] = ws.xty[idx[q]!]!;
   } else {
-    dataTimes(ws, st, b0, act, sa, xb);
+    dataTimes(ws, st, b0, ws.act, sa, ws.xb);
   }
-  const qn = c.q;
-  const alphaThreshold = 1 / (rho * Math.pow(n, 1 / qn) * lambda);
-  const lassoThreshold = (n * lambda) / st.T; // flare: ½‖y − Xβ‖² + nλ‖β‖₁
+  const alphaThreshold = 1 / (rho * Math.pow(n, 1 / c.q) * lambda);
+  const stop = new StopRule(ws, st, c, gapCheck, syncDataStage);
   let ite = 0;
-  let gapExt = 1;
   let maxDif = 1;
-  let gap = Number.NaN;
-  let met = false;
-  const strict = gapCheck !== undefined;
-  // Strict mode checks the gap every checkEvery iterations, and once early when flare's rule first holds (again after
-  // it stops holding): near the end flare's rule holds at every iteration, and a gap check per iteration costs more
-  // than the iteration.
-  let earlyChecked = false;
   while (ite < c.maxIter) {
-    const tracking0 = c.backtrack && ite < BACKTRACK_ITERATIONS;
-    let q0 = 0;
+    const tracking = c.backtrack && ite < BACKTRACK_ITERATIONS;
     if (!isLasso) {
+      const xb = ws.xb;
       for (let i = 0; i < n; i++) aTil[i] = y[i]! - xb[i]! - mu[i]!;
-      maxDif = alphaStep(ws, method, alphaThreshold);
+      maxDif = lqAlphaStep(ws, alphaThreshold);
       for (let i = 0; i < n; i++) yi[i] = y[i]! - alpha[i]! - mu[i]!;
       columnsTimes(st.cols, st.colOff, k, n, yi, xy);
     }
     const saPre = sa;
-    gramGradient(gram, stride, k, b0, act, sa, xy, g);
-    let T0 = st.T;
-    // Which buffer holds X_S β⁺ for the step finally taken: 1 = xbTrial, 2 = xbTrialPrev, 0 = none (recompute).
-    let known = 0;
-    let sa1 = 0;
-    if (tracking0) {
-      // flare's form, kept on purpose: F < Q is equivalent to dᵀGd < T‖d‖² (d = β⁺ − β, g = Gβ − Xᵀyi), which is
-      // cheaper, but flare's rounding near convergence resets T to the safe bound more often, and strict mode's gap
-      // target relies on that (the exact test halves T down to epsT and stalls: checked on the LAD reference).
-      // ½‖yi − X_Sβ‖² from xb = X_Sβ, the same sums flare forms (left to right over the support), so the same bits.
+    gramGradient(gram, stride, k, b0, ws.act, sa, xy, g);
+    let q0 = 0;
+    if (tracking) {
+      // ‖yi − X_Sβ‖² from xb = X_Sβ, the same sums flare forms (left to right over the support), so the same bits.
+      const xb = ws.xb;
       for (let i = 0; i < n; i++) {
         const e = yi[i]! - xb[i]!;
         q0 += e * e;
       }
-      q0 /= 2;
-      let trials = 0;
-      let tracking = true;
-      while (tracking && T0 > BACKTRACK_MIN_T) {
-        const saT = betaStep(k, b0, g, T0, 1 / (rho * T0), b1, act1);
-        let sq = 0;
-        let lin = 0;
-        for (let q = 0; q < k; q++) {
-          const d = b1[q]! - b0[q]!;
-          sq += d * d;
-          lin += g[q]! * d;
-        }
-        const f = dataTimesResidual(ws, st, b1, act1, saT, yi, xbTrial);
-        const smaller = f / 2 < q0 + lin + (sq * T0) / 2;
-        trials++;
-        if (smaller) {
-          T0 *= BACKTRACK_RATIO; // F < Q
-          const t = xbTrialPrev;
-          xbTrialPrev = xbTrial;
-          xbTrial = t;
-          const tb = b1Prev;
-          b1Prev = b1;
-          b1 = tb;
-          const ta = act1Prev;
-          act1Prev = act1;
-          act1 = ta;
-          sa1 = saT;
-        } else {
-          // Back to the previous trial's T (exact: halving and doubling are exact), whose X_Sβ⁺ is kept.
-          if (trials === 1) {
-            T0 = st.T;
-            known = 1;
-            sa1 = saT;
-          } else {
-            T0 /= BACKTRACK_RATIO;
-            known = 2;
-          }
-          tracking = false;
-        }
-      }
-      // flare keeps the last halving unchecked when it drops below epsT; strict mode reverts to the checked one.
-      if (strict && tracking && trials > 0) {
-        T0 /= BACKTRACK_RATIO;
-        known = 2;
-      }
     }
-    // The step taken is a trial's β⁺ when known ≠ 0 (betaStep with the same T gives the same bits).
-    if (known === 0) {
-      const thr = isLasso ? lassoThreshold : 1 / (rho * T0);
-      sa1 = betaStep(k, b0, g, T0, thr, b1, act1);
-    }
-    const bNew = known === 2 ? b1Prev : b1;
-    let betaDif = 0;
-    for (let q = 0; q < k; q++) {
-      betaDif += Math.abs(b0[q]! - bNew[q]!);
-      b0[q] = bNew[q]!;
-    }
+    const betaDif = proxGradientStep(ws, st, c, g, tracking, stop.strict, q0);
+    sa = ws.sa;
     maxDif = isLasso ? betaDif : Math.max(maxDif, betaDif);
-    sa = sa1;
-    const tmp = act;
-    if (known === 2) {
-      act = act1Prev;
-      act1Prev = tmp;
-    } else {
-      act = act1;
-      act1 = tmp;
-    }
-    gapExt = sa - saPre;
+    const gapExt = sa - saPre;
     if (!isLasso) {
-      if (known !== 0) {
-        // The step taken is the trial whose X_Sβ⁺ is in hand (β⁺ recomputed by betaStep with the same T: same bits).
-        const t = xb;
-        if (known === 1) {
-          xb = xbTrial;
-          xbTrial = t;
-        } else {
-          xb = xbTrialPrev;
-          xbTrialPrev = t;
-        }
-        ws.xb = xb;
-      } else dataTimes(ws, st, b0, act, sa, xb);
+      const xb = ws.xb;
       let muDif = 0;
       for (let i = 0; i < n; i++) {
         const e = alpha[i]! + xb[i]! - y[i]!;
@@ -984,34 +881,10 @@ export function runDataStage(
       maxDif = Math.max(maxDif, muDif);
     }
     ite++;
-    const flareMet = gapExt === 0 && maxDif <= c.prec;
-    if (!flareMet) earlyChecked = false;
-    if (!strict) {
-      if (flareMet) {
-        met = true;
-        break;
-      }
-    } else if ((flareMet && !earlyChecked) || ite % c.checkEvery === 0) {
-      if (flareMet) earlyChecked = true;
-      for (let q = 0; q < k; q++) beta[idx[q]!] = b0[q]!;
-      if (isLasso) dataTimes(ws, st, b0, act, sa, xb);
-      gap = gapCheck(ws, c);
-      if (gap <= c.gapTolerance) {
-        met = true;
-        break;
-      }
-    }
+    if (stop.done(ite, gapExt, maxDif)) break;
   }
-  ws.act = act;
-  ws.act1 = act1;
-  ws.act1Prev = act1Prev;
-  ws.b1 = b1;
-  ws.b1Prev = b1Prev;
-  ws.xb = xb;
-  ws.xbTrial = xbTrial;
-  ws.xbTrialPrev = xbTrialPrev;
-  for (let q = 0; q < k; q++) beta[idx[q]!] = b0[q]!;
-  return { iterations: ite, met, gap };
+  storeStage(beta, idx, k, b0);
+  return { iterations: ite, met: stop.met, gap: stop.gap };
 }
 
 /**
@@ -1126,6 +999,8 @@ export interface GramWorkspace {
   g: Float64Array;
   act: Int32Array;
   act1: Int32Array;
+  /** Offsets of the stage block's rows (q·stride). */
+  rowOff: Int32Array;
   w: Float64Array;
   aw: Float64Array;
 }
@@ -1134,73 +1009,14 @@ export function createGramWorkspace(p: number, A: Float64Array, c: Float64Array)
   const f = (): Float64Array => new Float64Array(p);
   return {
     p, A, c, beta: f(), alpha: f(), mu: f(), b0: f(), b1: f(), a0: f(), m0: f(), rl: f(), ab: f(), yi: f(), xy: f(), g: f(),
-    act: new Int32Array(p), act1: new Int32Array(p), w: f(), aw: f(),
+    act: new Int32Array(p), act1: new Int32Array(p), rowOff: new Int32Array(p), w: f(), aw: f(),
   };
 }
 
-/** out[q] = A[q, 0:k]·v for the k stage rows: four rows per pass over v (independent accumulators). */
-function rowsTimes(A: Float64Array, stride: number, k: number, v: Float64Array, out: Float64Array): void {
-  let q = 0;
-  // Eight rows per pass where there are eight (fewer loads of v per product); each sum still runs over j in order.
-  for (; q + 7 < k; q += 8) {
-    const r0 = q * stride, r1 = r0 + stride, r2 = r1 + stride, r3 = r2 + stride;
-    const r4 = r3 + stride, r5 = r4 + stride, r6 = r5 + stride, r7 = r6 + stride;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-    for (let j = 0; j < k; j++) {
-      const w = v[j]!;
-      s0 += A[r0 + j]! * w;
-      s1 += A[r1 + j]! * w;
-      s2 += A[r2 + j]! * w;
-      s3 += A[r3 + j]! * w;
-      s4 += A[r4 + j]! * w;
-      s5 += A[r5 + j]! * w;
-      s6 += A[r6 + j]! * w;
-      s7 += A[r7 + j]! * w;
-    }
-    out[q] = s0;
-    out[q + 1] = s1;
-    out[q + 2] = s2;
-    out[q + 3] = s3;
-    out[q + 4] = s4;
-    out[q + 5] = s5;
-    out[q + 6] = s6;
-    out[q + 7] = s7;
-  }
-  for (; q + 3 < k; q += 4) {
-    const r0 = q * stride, r1 = r0 + stride, r2 = r1 + stride, r3 = r2 + stride;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    for (let j = 0; j < k; j++) {
-      const w = v[j]!;
-      s0 += A[r0 + j]! * w;
-      s1 += A[r1 + j]! * w;
-      s2 += A[r2 + j]! * w;
-      s3 += A[r3 + j]! * w;
-    }
-    out[q] = s0;
-    out[q + 1] = s1;
-    out[q + 2] = s2;
-    out[q + 3] = s3;
-  }
-  const m = k - q;
-  if (m >= 2) {
-    const r0 = q * stride, r1 = r0 + stride;
-    const r2 = m === 3 ? r1 + stride : r1;
-    let s0 = 0, s1 = 0, s2 = 0;
-    for (let j = 0; j < k; j++) {
-      const w = v[j]!;
-      s0 += A[r0 + j]! * w;
-      s1 += A[r1 + j]! * w;
-      s2 += A[r2 + j]! * w;
-    }
-    out[q] = s0;
-    out[q + 1] = s1;
-    if (m === 3) out[q + 2] = s2;
-  } else if (m === 1) {
-    const r0 = q * stride;
-    let s0 = 0;
-    for (let j = 0; j < k; j++) s0 += A[r0 + j]! * v[j]!;
-    out[q] = s0;
-  }
+/** Before a Dantzig stage's gap check: β and μ. */
+function syncGramStage(ws: GramWorkspace, st: Stage): void {
+  storeStage(ws.beta, st.idx, st.k, ws.b0);
+  storeStage(ws.mu, st.idx, st.k, ws.m0);
 }
 
 /** One Dantzig stage on the variables st.idx (A_SS = st.a, Gram (A_SS)² = st.gram), warm-started, written back. */
@@ -1210,39 +1026,23 @@ export function runGramStage(
   c: StageControl,
   gapCheck: ((ws: GramWorkspace, c: StageControl) => number) | undefined,
 ): StageOutcome {
-  const { beta, alpha, mu, b0, a0, m0, rl, ab, yi, xy, g } = ws;
+  const { beta, alpha, mu, b0, a0, m0, rl, ab, yi, xy, g, rowOff } = ws;
   let act = ws.act;
   let act1 = ws.act1;
   const { k, idx, gram, stride, a: A } = st;
   const { lambda, rho } = c;
-  let sa = 0;
+  let sa = loadStage(beta, idx, k, b0, act);
   for (let q = 0; q < k; q++) {
     const v = idx[q]!;
-    b0[q] = beta[v]!;
+    rowOff[q] = q * stride;
     a0[q] = alpha[v]!;
     m0[q] = mu[v]!;
     rl[q] = ws.c[v]!;
-    if (b0[q] !== 0) act[sa++] = q;
   }
-  const symTimes = (b: Float64Array, sup: Int32Array, s: number, out: Float64Array): void => {
-    out.fill(0, 0, k);
-    for (let t = 0; t < s; t++) {
-      const a = sup[t]!;
-      const cf = b[a]!;
-      const row = a * stride;
-      for (let q = 0; q < k; q++) out[q] = out[q]! + cf * A[row + q]!;
-    }
-  };
-  symTimes(b0, act, sa, ab);
+  gramTimes(A, stride, k, b0, act, sa, ab); // ab = A_SS β (gramTimes works for any symmetric block)
   const thr = 1 / (rho * st.T);
+  const stop = new StopRule(ws, st, c, gapCheck, syncGramStage);
   let ite = 0;
-  let gap = Number.NaN;
-  let met = false;
-  const strict = gapCheck !== undefined;
-  // Strict mode checks the gap every checkEvery iterations, and once early when flare's rule first holds (again after
-  // it stops holding): near the end flare's rule holds at every iteration, and a gap check per iteration costs more
-  // than the iteration.
-  let earlyChecked = false;
   while (ite < c.maxIter) {
     let maxDif = 0;
     for (let q = 0; q < k; q++) {
@@ -1253,10 +1053,11 @@ export function runGramStage(
       maxDif += Math.abs(prev - v);
       yi[q] = rl[q]! - v - m0[q]!;
     }
-    rowsTimes(A, stride, k, yi, xy);
+    columnsTimes(A, rowOff, k, k, yi, xy);
     const saPre = sa;
     // g = (A_SS)²β − xy over the support, two Gram rows per sweep (the same sums as gramGradient); the last sweep also
-    // takes the soft-threshold step for each q as soon as g_q is complete (β⁺, ‖Δβ‖₁, the new support).
+    // takes the soft-threshold step for each q as soon as g_q is complete (β⁺, ‖Δβ‖₁, the new support). Kept apart from
+    // gramGradient + proxGradientStep on purpose: the fusion saves a pass over k per iteration (no backtracking here).
     let sa1 = 0;
     let betaDif = 0;
     const last = sa === 0 ? 0 : (sa & 1) === 1 ? sa - 1 : sa - 2;
@@ -1278,10 +1079,7 @@ export function runGramStage(
       else if (m === 1) gq = (last === 0 ? -xy[q]! : g[q]!) + c0 * gram[r0 + q]!;
       else gq = (last === 0 ? -xy[q]! : g[q]!) + c0 * gram[r0 + q]! + c1 * gram[r1 + q]!;
       const bq = b0[q]!;
-      const tq = bq - gq / T;
-      let v = 0;
-      if (tq > thr) v = tq - thr;
-      else if (tq < -thr) v = tq + thr;
+      const v = softThreshold(bq - gq / T, thr);
       betaDif += Math.abs(bq - v);
       b0[q] = v;
       if (v !== 0) act1[sa1++] = q;
@@ -1292,7 +1090,7 @@ export function runGramStage(
     act = act1;
     act1 = tmp;
     const gapExt = sa - saPre;
-    // ab = A_SS β⁺, two rows per sweep (the same sums as symTimes); the last sweep also does μ⁺ and ‖Δμ‖∞.
+    // ab = A_SS β⁺, two rows per sweep (the same sums as gramTimes); the last sweep also does μ⁺ and ‖Δμ‖∞.
     const lastA = sa === 0 ? 0 : (sa & 1) === 1 ? sa - 1 : sa - 2;
     for (let t = 0; t < lastA; t += 2) {
       const e0 = b0[act[t]!]!, e1 = b0[act[t + 1]!]!;
@@ -1319,36 +1117,14 @@ export function runGramStage(
     }
     maxDif = Math.max(maxDif, muDif);
     ite++;
-    const flareMet = gapExt === 0 && maxDif <= c.prec;
-    if (!flareMet) earlyChecked = false;
-    if (!strict) {
-      if (flareMet) {
-        met = true;
-        break;
-      }
-    } else if ((flareMet && !earlyChecked) || ite % c.checkEvery === 0) {
-      if (flareMet) earlyChecked = true;
-      for (let q = 0; q < k; q++) {
-        const v = idx[q]!;
-        beta[v] = b0[q]!;
-        mu[v] = m0[q]!;
-      }
-      gap = gapCheck(ws, c);
-      if (gap <= c.gapTolerance) {
-        met = true;
-        break;
-      }
-    }
+    if (stop.done(ite, gapExt, maxDif)) break;
   }
   ws.act = act;
   ws.act1 = act1;
-  for (let q = 0; q < k; q++) {
-    const v = idx[q]!;
-    beta[v] = b0[q]!;
-    alpha[v] = a0[q]!;
-    mu[v] = m0[q]!;
-  }
-  return { iterations: ite, met, gap };
+  storeStage(beta, idx, k, b0);
+  storeStage(alpha, idx, k, a0);
+  storeStage(mu, idx, k, m0);
+  return { iterations: ite, met: stop.met, gap: stop.gap };
 }
 
 /**
