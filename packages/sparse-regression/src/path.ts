@@ -106,6 +106,32 @@ function iterationCaps(c: PathControl): [number, number, number] {
   return [c.maxIter, Math.ceil(c.maxIter * c.stage2Fraction), c.mode === 'strict' ? c.maxIter : Math.floor(c.maxIter / 10)];
 }
 
+/** The k × k block M[idx, idx] of a row-major p × p matrix (a stage's Gram or constraint block). */
+function principalBlock(M: Float64Array, p: number, idx: Int32Array, k: number): Float64Array {
+  const out = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) {
+    const row = idx[i]! * p;
+    for (let j = 0; j < k; j++) out[i * k + j] = M[row + idx[j]!]!;
+  }
+  return out;
+}
+
+/** A screening stage (1 or 2) stops by flare's rule at prec under its cap, in either mode. */
+function screeningControl(control: StageControl, cap: number, c: PathControl): StageControl {
+  control.maxIter = cap;
+  control.mode = 'flare';
+  control.prec = c.prec;
+  return control;
+}
+
+/** The full stage: flare stops it at 10·prec (src/slim_*_ladm_scr*.c: eps = eps2*10); strict mode keeps prec for its early gap checks. */
+function fullControl(control: StageControl, cap: number, c: PathControl): StageControl {
+  control.maxIter = cap;
+  control.mode = c.mode;
+  control.prec = c.mode === 'strict' ? c.prec : 10 * c.prec;
+  return control;
+}
+
 /**
  * Data methods (lasso / SQRT / LAD / Lq): `fullGram` is XᵀX over the p variables (row-major p × p).
  * T follows flare: lasso 0.8 × max row sum everywhere; ADMM methods use the unscaled bound for the first
@@ -157,26 +183,15 @@ export function runDataPath(
           if (st.rows.length < k * n) st.rows = new Float64Array(Math.min(p, 2 * k) * n);
           for (let t = 0; t < k; t++) for (let i = 0; i < n; i++) st.rows[i * k + t] = st.cols[t * n + i]!;
         }
-        st.gram = new Float64Array(k * k);
+        st.gram = principalBlock(fullGram, p, st.idx, k);
         st.stride = k;
-        for (let i = 0; i < k; i++) {
-          const row = st.idx[i]! * p;
-          for (let j = 0; j < k; j++) st.gram[i * k + j] = fullGram[row + st.idx[j]!]!;
-        }
         const factor = method === 'lasso' ? 0.8 : m === 0 || c.mode === 'strict' ? 1 : 0.8;
         st.T = maxRowSum(st.gram, k, k) * factor;
         set.grown = false;
       }
-      control.maxIter = caps[s]!;
-      control.mode = 'flare';
-      control.prec = c.prec;
-      its[s] = runDataStage(ws, st, control, undefined).iterations;
+      its[s] = runDataStage(ws, st, screeningControl(control, caps[s]!, c), undefined).iterations;
     }
-    control.maxIter = caps[2];
-    control.mode = c.mode;
-    // flare's full stage stops at 10·prec (src/slim_*_ladm_scr*.c: eps = eps2*10); strict mode keeps prec for its early gap checks.
-    control.prec = c.mode === 'strict' ? c.prec : 10 * c.prec;
-    const res = runDataStage(ws, full, control, c.mode === 'strict' ? dataGap : undefined);
+    const res = runDataStage(ws, full, fullControl(control, caps[2], c), c.mode === 'strict' ? dataGap : undefined);
     its[2] = res.iterations;
     out.push({ beta: ws.beta.slice(), iterations: its, met: res.met, gap: res.gap });
     onLambda?.(m, ws);
@@ -222,26 +237,15 @@ export function runGramPath(
         const k = set.k;
         st.k = k;
         st.idx.set(set.idx.subarray(0, k));
-        st.a = new Float64Array(k * k);
+        st.a = principalBlock(A, p, st.idx, k);
         st.stride = k;
-        for (let i = 0; i < k; i++) {
-          const row = st.idx[i]! * p;
-          for (let j = 0; j < k; j++) st.a[i * k + j] = A[row + st.idx[j]!]!;
-        }
         st.gram = syrk(new Matrix(k, k, st.a)).data; // A_SS symmetric: A_SS A_SSᵀ = (A_SS)²
         st.T = maxRowSum(st.gram, k, k);
         set.grown = false;
       }
-      control.maxIter = caps[s]!;
-      control.mode = 'flare';
-      control.prec = c.prec;
-      its[s] = runGramStage(ws, st, control, undefined).iterations;
+      its[s] = runGramStage(ws, st, screeningControl(control, caps[s]!, c), undefined).iterations;
     }
-    control.maxIter = caps[2];
-    control.mode = c.mode;
-    // flare's full stage stops at 10·prec (src/slim_*_ladm_scr*.c: eps = eps2*10); strict mode keeps prec for its early gap checks.
-    control.prec = c.mode === 'strict' ? c.prec : 10 * c.prec;
-    const res = runGramStage(ws, full, control, c.mode === 'strict' ? gramGap : undefined);
+    const res = runGramStage(ws, full, fullControl(control, caps[2], c), c.mode === 'strict' ? gramGap : undefined);
     its[2] = res.iterations;
     out.push({ beta: ws.beta.slice(), iterations: its, met: res.met, gap: res.gap });
     for (let s = 0; s < nStages; s++) sets[s]!.absorb(ws.beta, member);
