@@ -140,6 +140,17 @@ describe('slim path and preprocessing (flare rules)', () => {
     expect(ok.status.every((s) => s === 'converged')).toBe(true);
   });
 
+  it("LAD: a backtracking that halves T below flare's epsT takes flare's unchecked last step (counts pinned)", () => {
+    // On this design one β-step's backtracking runs T down past epsT, where flare keeps the last (unchecked) halving
+    // and recomputes the step. Counts pinned at 26566f4, before the stage kernels' line searches were merged into one
+    // (an off-by-one in that branch changed them; bench/sparse-regression/bitcheck.mjs keeps the full bitwise record).
+    const d3 = design(3, 60, 40);
+    const fit = slim(d3.X, d3.y, { method: 'lad', nlambda: 5 });
+    expect(Array.from(fit.iterations.stage1)).toEqual([3, 3875, 2575, 1763, 569]);
+    expect(Array.from(fit.iterations.stage2)).toEqual([1, 1, 864, 1, 1]);
+    expect(Array.from(fit.iterations.full)).toEqual([1, 1, 1, 227, 386]);
+  });
+
   it('rejects bad input with typed errors and does not mutate inputs', () => {
     const Xc = X.data.slice();
     const yc = y.slice();
