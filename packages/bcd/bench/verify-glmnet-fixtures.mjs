@@ -5,9 +5,8 @@
 // Usage (repo root, after pnpm build): node packages/bcd/bench/verify-glmnet-fixtures.mjs [names...]
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Matrix } from '@firstorder/linalg';
-import { coefficientsAt, elasticNetObjective, fhtProblem, lassoPath } from '../dist/index.js';
-import { FHT_CASES } from '../test/fixtures/cases.mjs';
+import { coefficientsAt, elasticNetObjective, lassoPath } from '../dist/index.js';
+import { caseData } from './data.mjs';
 
 const dir = fileURLToPath(new URL('../test/fixtures/', import.meta.url));
 const names = process.argv.length > 2
@@ -16,18 +15,6 @@ const names = process.argv.length > 2
       // glmnet_opt_* fixtures need their options: test/glmnet-options.test.ts checks them.
       .filter((f) => f.startsWith('glmnet_') && !f.startsWith('glmnet_opt_'))
       .map((f) => f.slice(7, -5));
-
-function boston() {
-  const rows = readFileSync(dir + 'boston.csv', 'utf8').trim().split('\n').slice(1);
-  const X = new Matrix(rows.length, 13);
-  const y = new Float64Array(rows.length);
-  rows.forEach((line, i) => {
-    const v = line.split(',').map(Number);
-    for (let j = 0; j < 13; j++) X.set(i, j, v[j]);
-    y[i] = v[13];
-  });
-  return { X, y };
-}
 
 function scales(X, y, standardize, intercept) {
   const { rows: n, cols: p } = X;
@@ -44,8 +31,7 @@ function scales(X, y, standardize, intercept) {
 let failures = 0;
 for (const name of names) {
   const fx = JSON.parse(readFileSync(`${dir}glmnet_${name}.json`, 'utf8'));
-  const c = FHT_CASES.find((entry) => entry.name === name);
-  const { X, y } = c ? fhtProblem(c.n, c.p, c.rho, { seed: c.seed }) : boston();
+  const { X, y } = caseData(name);
   const semantics = { alpha: fx.args.alpha ?? 1, intercept: fx.args.intercept ?? true, standardize: fx.args.standardize ?? true };
   const t0 = performance.now();
   const path = lassoPath(X, y, { ...semantics, lambda: fx.lambda, thresh: 1e-14 });

@@ -2,28 +2,16 @@
 // alternating the two in each round so both see the same machine load; reports the best of each.
 // Usage (repo root, after pnpm build and write-inputs.mjs): node packages/bcd/bench/vs-glmnet.mjs [inDir] [rounds]
 import { execFileSync } from 'node:child_process';
-import { readFileSync, copyFileSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Matrix } from '@firstorder/linalg';
-import { fhtProblem, lassoPath } from '../dist/index.js';
+import { lassoPath } from '../dist/index.js';
 import { FHT_CASES } from '../test/fixtures/cases.mjs';
+import { BOSTON_CSV, caseData } from './data.mjs';
 
 const inDir = process.argv[2] ?? '/tmp/bcd-inputs';
 const rounds = Number(process.argv[3] ?? 3);
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
-copyFileSync(here('../test/fixtures/boston.csv'), `${inDir}/boston.csv`);
-
-function boston() {
-  const rows = readFileSync(here('../test/fixtures/boston.csv'), 'utf8').trim().split('\n').slice(1);
-  const X = new Matrix(rows.length, 13);
-  const y = new Float64Array(rows.length);
-  rows.forEach((line, i) => {
-    const v = line.split(',').map(Number);
-    for (let j = 0; j < 13; j++) X.set(i, j, v[j]);
-    y[i] = v[13];
-  });
-  return { X, y };
-}
+copyFileSync(BOSTON_CSV, `${inDir}/boston.csv`);
 
 function timeOurs(X, y, options) {
   let best = Infinity;
@@ -44,11 +32,10 @@ function timeOurs(X, y, options) {
   return { ms: best, fit };
 }
 
-const cases = [...FHT_CASES.map((c) => ({ ...c, data: () => fhtProblem(c.n, c.p, c.rho, { seed: c.seed }) })),
-  { name: 'boston', alpha: 1, data: boston }];
+const cases = [...FHT_CASES, { name: 'boston', alpha: 1 }];
 const rows = [];
 for (const c of cases) {
-  const { X, y } = c.data();
+  const { X, y } = caseData(c.name);
   let ours = Infinity;
   let theirs = Infinity;
   let oursNoCert = Infinity;

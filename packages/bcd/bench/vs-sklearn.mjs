@@ -5,24 +5,10 @@
 // `gapTolerance` mode, which tightens thresh per λ until the certificate holds).
 // Usage: node packages/bcd/bench/vs-sklearn.mjs /tmp/bcd-sklearn.json
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Matrix } from '@firstorder/linalg';
-import { fhtProblem, lassoPath } from '../dist/index.js';
-import { FHT_CASES } from '../test/fixtures/cases.mjs';
+import { lassoPath } from '../dist/index.js';
+import { caseData } from './data.mjs';
 
 const input = JSON.parse(readFileSync(process.argv[2] ?? '/tmp/bcd-sklearn.json', 'utf8'));
-const here = (p) => fileURLToPath(new URL(p, import.meta.url));
-function boston() {
-  const rows = readFileSync(here('../test/fixtures/boston.csv'), 'utf8').trim().split('\n').slice(1);
-  const X = new Matrix(rows.length, 13);
-  const y = new Float64Array(rows.length);
-  rows.forEach((line, i) => {
-    const v = line.split(',').map(Number);
-    for (let j = 0; j < 13; j++) X.set(i, j, v[j]);
-    y[i] = v[13];
-  });
-  return { X, y };
-}
 function best(f) {
   let ms = Infinity;
   let out;
@@ -34,8 +20,7 @@ function best(f) {
   return { ms, out };
 }
 for (const c of input.cases) {
-  const spec = FHT_CASES.find((entry) => entry.name === c.name);
-  const { X, y } = spec ? fhtProblem(spec.n, spec.p, spec.rho, { seed: spec.seed }) : boston();
+  const { X, y } = caseData(c.name);
   const ours = [];
   for (const thresh of [1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-11, 1e-12, 1e-13, 1e-14, 1e-16]) {
     const { ms, out } = best(() => lassoPath(X, y, { lambda: c.alphas, thresh, maxIterations: 10_000_000 }));

@@ -585,35 +585,36 @@ export class CovarianceState extends CdState {
 }
 
 /**
- * glmnet's "naive" method: keeps the residual r̂ and computes g_j = x̂_jᵀr̂ (O(n)) at each update.
- * Only variables in the strong set are cycled; the sequential strong rule
- * |g_j(previous solution)| > α(2λ − λ_prev) builds that set, and a KKT re-check over the rest
- * after convergence adds any violator and resumes.
+ * What the dense and sparse naive methods share: the sequential strong rule, the KKT re-check over the
+ * variables it discarded, and the pass/budget bookkeeping of a solve. Each layout supplies x̂_jᵀr̂ and its own
+ * coordinate cycles (the hot loops, kept per layout so each stays monomorphic and inlined).
  */
-export class NaiveState extends CdState {
-  declare readonly data: StandardizedData;
-  readonly r: Float64Array;
+abstract class StrongRuleState extends CdState {
   /** |g_j| from the last time it was computed (strong-rule screening input). */
-  private readonly absGrad: Float64Array;
+  protected readonly absGrad: Float64Array;
   readonly strong: Uint8Array;
   useStrongRule = true;
 
-  constructor(data: StandardizedData) {
-    super(data, denseGradientAtZero(data));
-    this.r = data.yhat.slice();
+  constructor(data: DataStatistics, g0: Float64Array) {
+    super(data, g0);
     this.absGrad = new Float64Array(data.p);
-    for (let j = 0; j < data.p; j++) this.absGrad[j] = Math.abs(this.g0[j]!);
+    for (let j = 0; j < data.p; j++) this.absGrad[j] = Math.abs(g0[j]!);
     this.strong = new Uint8Array(data.p);
   }
 
+  /** x̂_jᵀr̂ at the current residual. */
+  protected abstract columnGradient(j: number): number;
+
+  /** One cycle over the strong set (storing g_k); returns glmnet's max_k ‖x̂_k‖²Δb_k². */
+  protected abstract strongPass(l1: number, l2: number): number;
+
+  /** One cycle over the active set (g not stored); returns max_k ‖x̂_k‖²Δb_k². */
+  protected abstract activePass(l1: number, l2: number): number;
+
   solve(l1: number, l2: number, l1Previous: number, _alpha: number, maxPasses: number): PointOutcome {
-    const { n, p, xhat, xv, included } = this.data;
-    const b = this.b;
-    const r = this.r;
-    const g = this.g;
+    const { p, included } = this.data;
     const strong = this.strong;
     const thr = this.threshold;
-    const { vp, lower, upper } = this;
     // Sequential strong rule in the l1 scale: keep j when |g_j| > 2λ₁ − λ₁_prev.
     const cut = this.useStrongRule ? 2 * l1 - l1Previous : -Infinity;
     const screened = this.screened;
@@ -626,44 +627,11 @@ export class NaiveState extends CdState {
     let skipFull = this.nActive > 0;
     for (;;) {
       if (!skipFull) {
-        let dlx = 0;
-        for (let k = 0; k < p; k++) {
-          if (strong[k] === 0 || screened[k] === 1) continue;
-          const off = k * n;
-          const gk = columnDot(xhat, off, r, n);
-          g[k] = gk;
-          const bk = b[k]!;
-          const vk = xv[k]!;
-          const w = vp[k]!;
-          const nb = clip(coordinateUpdate(gk + vk * bk, l1 * w, vk, l2 * w), lower[k]!, upper[k]!);
-          if (nb === bk) continue;
-          if (this.activePos[k]! < 0) {
-            this.activeList[this.nActive] = k;
-            this.activePos[k] = this.nActive++;
-          }
-          const d = nb - bk;
-          b[k] = nb;
-          const change = vk * d * d;
-          if (change > dlx) dlx = change;
-          this.rsq += d * (2 * gk - d * vk);
-          for (let i = 0; i < n; i++) r[i] = r[i]! - d * xhat[off + i]!;
-        }
+        const dlx = this.strongPass(l1, l2);
         passes++;
         this.totalPasses++;
         if (dlx < thr) {
-          // KKT re-check over the variables the strong rule discarded.
-          let added = 0;
-          for (let j = 0; j < p; j++) {
-            if (included[j] === 0 || strong[j] === 1 || screened[j] === 1) continue;
-            const gj = columnDot(xhat, j * n, r, n);
-            g[j] = gj;
-            const a = Math.abs(gj);
-            this.absGrad[j] = a;
-            if (a > l1 * this.vp[j]!) {
-              strong[j] = 1;
-              added++;
-            }
-          }
+          const added = this.kktRecheck(l1);
           violations += added;
           if (added === 0) return { converged: true, passes, strongViolations: violations };
           if (this.totalPasses >= maxPasses) return { converged: false, passes, strongViolations: violations };
@@ -674,25 +642,7 @@ export class NaiveState extends CdState {
       skipFull = false;
       // Cycle on the active set until it settles.
       for (;;) {
-        let dlxInner = 0;
-        const m = this.nActive;
-        for (let a = 0; a < m; a++) {
-          const k = this.activeList[a]!;
-          if (screened[k] === 1) continue;
-          const off = k * n;
-          const gk = columnDot(xhat, off, r, n);
-          const bk = b[k]!;
-          const vk = xv[k]!;
-          const w = vp[k]!;
-          const nb = clip(coordinateUpdate(gk + vk * bk, l1 * w, vk, l2 * w), lower[k]!, upper[k]!);
-          if (nb === bk) continue;
-          const d = nb - bk;
-          b[k] = nb;
-          const change = vk * d * d;
-          if (change > dlxInner) dlxInner = change;
-          this.rsq += d * (2 * gk - d * vk);
-          for (let i = 0; i < n; i++) r[i] = r[i]! - d * xhat[off + i]!;
-        }
+        const dlxInner = this.activePass(l1, l2);
         passes++;
         this.totalPasses++;
         if (dlxInner < thr) break;
@@ -701,25 +651,120 @@ export class NaiveState extends CdState {
     }
   }
 
+  /** KKT re-check over the variables the strong rule discarded: adds each violator to the strong set, returns the count. */
+  private kktRecheck(l1: number): number {
+    const { p, included } = this.data;
+    const strong = this.strong;
+    const screened = this.screened;
+    let added = 0;
+    for (let j = 0; j < p; j++) {
+      if (included[j] === 0 || strong[j] === 1 || screened[j] === 1) continue;
+      const gj = this.columnGradient(j);
+      this.g[j] = gj;
+      const a = Math.abs(gj);
+      this.absGrad[j] = a;
+      if (a > l1 * this.vp[j]!) {
+        strong[j] = 1;
+        added++;
+      }
+    }
+    return added;
+  }
+
   refreshGradient(): void {
     // Non-strong variables were refreshed by the final KKT check; strong and screened ones may be stale.
-    const { n, p, xhat, included } = this.data;
+    const { p, included } = this.data;
     for (let j = 0; j < p; j++) {
       if (included[j] === 0 || (this.strong[j] === 0 && this.screened[j] === 0)) continue;
-      const gj = columnDot(xhat, j * n, this.r, n);
+      const gj = this.columnGradient(j);
       this.g[j] = gj;
       this.absGrad[j] = Math.abs(gj);
     }
   }
 
   refreshAllGradients(): void {
-    const { n, p, xhat, included } = this.data;
+    const { p, included } = this.data;
     for (let j = 0; j < p; j++) {
       if (included[j] === 0) continue;
-      const gj = columnDot(xhat, j * n, this.r, n);
+      const gj = this.columnGradient(j);
       this.g[j] = gj;
       this.absGrad[j] = Math.abs(gj);
     }
+  }
+}
+
+/**
+ * glmnet's "naive" method: keeps the residual r̂ and computes g_j = x̂_jᵀr̂ (O(n)) at each update.
+ * Only variables in the strong set are cycled; the sequential strong rule
+ * |g_j(previous solution)| > α(2λ − λ_prev) builds that set, and a KKT re-check over the rest
+ * after convergence adds any violator and resumes.
+ */
+export class NaiveState extends StrongRuleState {
+  declare readonly data: StandardizedData;
+  readonly r: Float64Array;
+
+  constructor(data: StandardizedData) {
+    super(data, denseGradientAtZero(data));
+    this.r = data.yhat.slice();
+  }
+
+  protected columnGradient(j: number): number {
+    const { n, xhat } = this.data;
+    return columnDot(xhat, j * n, this.r, n);
+  }
+
+  // The two passes inline the dot product and the residual update (the sparse twin calls methods): hot loops.
+  protected strongPass(l1: number, l2: number): number {
+    const { n, p, xhat, xv } = this.data;
+    const { b, r, g, strong, screened, vp, lower, upper } = this;
+    let dlx = 0;
+    for (let k = 0; k < p; k++) {
+      if (strong[k] === 0 || screened[k] === 1) continue;
+      const off = k * n;
+      const gk = columnDot(xhat, off, r, n);
+      g[k] = gk;
+      const bk = b[k]!;
+      const vk = xv[k]!;
+      const w = vp[k]!;
+      const nb = clip(coordinateUpdate(gk + vk * bk, l1 * w, vk, l2 * w), lower[k]!, upper[k]!);
+      if (nb === bk) continue;
+      if (this.activePos[k]! < 0) {
+        this.activeList[this.nActive] = k;
+        this.activePos[k] = this.nActive++;
+      }
+      const d = nb - bk;
+      b[k] = nb;
+      const change = vk * d * d;
+      if (change > dlx) dlx = change;
+      this.rsq += d * (2 * gk - d * vk);
+      for (let i = 0; i < n; i++) r[i] = r[i]! - d * xhat[off + i]!;
+    }
+    return dlx;
+  }
+
+  protected activePass(l1: number, l2: number): number {
+    const { n, xhat, xv } = this.data;
+    const { b, r, screened, vp, lower, upper } = this;
+    let dlxInner = 0;
+    const m = this.nActive;
+    for (let a = 0; a < m; a++) {
+      const k = this.activeList[a]!;
+      if (screened[k] === 1) continue;
+      const off = k * n;
+      const gk = columnDot(xhat, off, r, n);
+      const bk = b[k]!;
+      const vk = xv[k]!;
+      const w = vp[k]!;
+      const nb = clip(coordinateUpdate(gk + vk * bk, l1 * w, vk, l2 * w), lower[k]!, upper[k]!);
+      if (nb === bk) continue;
+      const d = nb - bk;
+      b[k] = nb;
+      const change = vk * d * d;
+      if (change > dlxInner) dlxInner = change;
+      this.rsq += d * (2 * gk - d * vk);
+      for (let i = 0; i < n; i++) r[i] = r[i]! - d * xhat[off + i]!;
+    }
+    return dlxInner;
   }
 
   zeroCoefficient(j: number): void {
@@ -823,37 +868,23 @@ export function standardizeSparse(
  * The naive method on CSC data. The residual is kept as r = r̃ + o·1 so an update touches only the
  * nonzeros of a column: x̂_jᵀr = f_j(Σ_nz x_ij r̃_i + o·Σx_j − m_j(Σr̃ + n·o)).
  */
-export class SparseNaiveState extends CdState {
+export class SparseNaiveState extends StrongRuleState {
   declare readonly data: SparseStandardizedData;
   readonly rTilde: Float64Array;
   offset = 0;
   rTildeSum = 0;
-  private readonly absGrad: Float64Array;
-  readonly strong: Uint8Array;
-  useStrongRule = true;
 
   constructor(data: SparseStandardizedData) {
-    const { n, p, yhat } = data;
+    super(data, sparseGradientAtZero(data));
+    const { n, yhat } = data;
     let ySum = 0;
     for (let i = 0; i < n; i++) ySum += yhat[i]!;
-    const g0 = new Float64Array(p);
-    const rTilde = yhat.slice();
-    super(data, g0);
-    this.rTilde = rTilde;
+    this.rTilde = yhat.slice();
     this.rTildeSum = ySum;
-    for (let j = 0; j < p; j++) {
-      if (data.included[j] === 0) continue;
-      const v = this.dot(j);
-      g0[j] = v;
-      this.g[j] = v;
-    }
-    this.absGrad = new Float64Array(p);
-    for (let j = 0; j < p; j++) this.absGrad[j] = Math.abs(g0[j]!);
-    this.strong = new Uint8Array(p);
   }
 
   /** x̂_jᵀr at the current residual. */
-  private dot(j: number): number {
+  protected columnGradient(j: number): number {
     const { colPtr, rowIndices, values, factor, xm, colSum, n } = this.data;
     let s = 0;
     const end = colPtr[j + 1]!;
@@ -895,92 +926,36 @@ export class SparseNaiveState extends CdState {
     return vk * d * d;
   }
 
-  solve(l1: number, l2: number, l1Previous: number, _alpha: number, maxPasses: number): PointOutcome {
-    const { p, included } = this.data;
-    const strong = this.strong;
-    const thr = this.threshold;
-    const cut = this.useStrongRule ? 2 * l1 - l1Previous : -Infinity;
+  protected strongPass(l1: number, l2: number): number {
+    const { strong, screened } = this;
+    let dlx = 0;
+    for (let k = 0; k < this.data.p; k++) {
+      if (strong[k] === 0 || screened[k] === 1) continue;
+      const gk = this.columnGradient(k);
+      this.g[k] = gk;
+      const change = this.update(k, gk, l1, l2);
+      if (change > dlx) dlx = change;
+    }
+    return dlx;
+  }
+
+  protected activePass(l1: number, l2: number): number {
     const screened = this.screened;
-    for (let j = 0; j < p; j++) {
-      if (included[j] === 1 && strong[j] === 0 && screened[j] === 0 && this.absGrad[j]! > cut * this.vp[j]!) strong[j] = 1;
+    let dlxInner = 0;
+    const m = this.nActive;
+    for (let a = 0; a < m; a++) {
+      const k = this.activeList[a]!;
+      if (screened[k] === 1) continue;
+      const change = this.update(k, this.columnGradient(k), l1, l2);
+      if (change > dlxInner) dlxInner = change;
     }
-    let passes = 0;
-    let violations = 0;
-    let skipFull = this.nActive > 0;
-    for (;;) {
-      if (!skipFull) {
-        let dlx = 0;
-        for (let k = 0; k < p; k++) {
-          if (strong[k] === 0 || screened[k] === 1) continue;
-          const gk = this.dot(k);
-          this.g[k] = gk;
-          const change = this.update(k, gk, l1, l2);
-          if (change > dlx) dlx = change;
-        }
-        passes++;
-        this.totalPasses++;
-        if (dlx < thr) {
-          let added = 0;
-          for (let j = 0; j < p; j++) {
-            if (included[j] === 0 || strong[j] === 1 || screened[j] === 1) continue;
-            const gj = this.dot(j);
-            this.g[j] = gj;
-            const a = Math.abs(gj);
-            this.absGrad[j] = a;
-            if (a > l1 * this.vp[j]!) {
-              strong[j] = 1;
-              added++;
-            }
-          }
-          violations += added;
-          if (added === 0) return { converged: true, passes, strongViolations: violations };
-          if (this.totalPasses >= maxPasses) return { converged: false, passes, strongViolations: violations };
-          continue;
-        }
-        if (this.totalPasses >= maxPasses) return { converged: false, passes, strongViolations: violations };
-      }
-      skipFull = false;
-      for (;;) {
-        let dlxInner = 0;
-        const m = this.nActive;
-        for (let a = 0; a < m; a++) {
-          const k = this.activeList[a]!;
-          if (screened[k] === 1) continue;
-          const change = this.update(k, this.dot(k), l1, l2);
-          if (change > dlxInner) dlxInner = change;
-        }
-        passes++;
-        this.totalPasses++;
-        if (dlxInner < thr) break;
-        if (this.totalPasses >= maxPasses) return { converged: false, passes, strongViolations: violations };
-      }
-    }
-  }
-
-  refreshGradient(): void {
-    const { p, included } = this.data;
-    for (let j = 0; j < p; j++) {
-      if (included[j] === 0 || (this.strong[j] === 0 && this.screened[j] === 0)) continue;
-      const gj = this.dot(j);
-      this.g[j] = gj;
-      this.absGrad[j] = Math.abs(gj);
-    }
-  }
-
-  refreshAllGradients(): void {
-    const { p, included } = this.data;
-    for (let j = 0; j < p; j++) {
-      if (included[j] === 0) continue;
-      const gj = this.dot(j);
-      this.g[j] = gj;
-      this.absGrad[j] = Math.abs(gj);
-    }
+    return dlxInner;
   }
 
   zeroCoefficient(j: number): void {
     const d = -this.b[j]!;
     if (d === 0) return;
-    const gj = this.dot(j);
+    const gj = this.columnGradient(j);
     this.rsq += d * (2 * gj - d * this.data.xv[j]!);
     this.b[j] = 0;
     this.subtract(j, d);

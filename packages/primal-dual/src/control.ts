@@ -69,10 +69,8 @@ function gridValues(name: string, v: ArrayLike<number> | ((x1: number, x2: numbe
   return a;
 }
 
-/** Builds the discretization (factor of −Δ_h once: O(m⁴) flops, half bandwidth m). */
-export function ellipticControlModel(problem: EllipticControlProblem): EllipticControlModel {
-  if (problem === null || typeof problem !== 'object') throw invalidArgument('problem', 'an object { m, alpha, beta, yd }', problem);
-  const m = checkNumberOption('m', problem.m, { min: 1, integer: true });
+/** The cost weights and control bounds shared by the elliptic and parabolic problems, validated. */
+function controlCosts(problem: { readonly alpha: number; readonly beta: number; readonly lower?: number; readonly upper?: number }) {
   const alpha = checkNumberOption('alpha', problem.alpha, { min: 0, exclusiveMin: true });
   const beta = checkNumberOption('beta', problem.beta, { min: 0 });
   const lower = problem.lower ?? -Infinity;
@@ -80,6 +78,41 @@ export function ellipticControlModel(problem: EllipticControlProblem): EllipticC
   if (typeof lower !== 'number' || typeof upper !== 'number' || Number.isNaN(lower) || Number.isNaN(upper) || lower > upper) {
     throw invalidArgument('lower', `a number ≤ upper (${upper})`, lower);
   }
+  return { alpha, beta, lower, upper };
+}
+
+/** Σ_i ½(y_i − y_d,i)² + ½α u_i² + β|u_i| (the objective before its quadrature weight); ∞ outside [a, b]. */
+function controlCostSum(n: number, u: Float64Array, y: Float64Array, yd: Float64Array, alpha: number, beta: number, lower: number, upper: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const v = u[i]!;
+    if (v < lower - 1e-12 || v > upper + 1e-12) return Infinity;
+    s += 0.5 * (y[i]! - yd[i]!) ** 2 + 0.5 * alpha * v * v + beta * Math.abs(v);
+  }
+  return s;
+}
+
+/** ‖u − proj‖/max(‖u‖, 1): the relative projection-formula residual. */
+function projectionResidual(n: number, u: Float64Array, proj: Float64Array): number {
+  let d = 0;
+  let nu = 0;
+  for (let i = 0; i < n; i++) {
+    d += (u[i]! - proj[i]!) ** 2;
+    nu += u[i]! ** 2;
+  }
+  return Math.sqrt(d) / Math.max(Math.sqrt(nu), 1);
+}
+
+/** √(residual²)/√(norm²), guarded against a zero norm (the KKT state and adjoint residuals). */
+function relative(residualSq: number, normSq: number): number {
+  return Math.sqrt(residualSq) / Math.max(Math.sqrt(normSq), 1e-300);
+}
+
+/** Builds the discretization (factor of −Δ_h once: O(m⁴) flops, half bandwidth m). */
+export function ellipticControlModel(problem: EllipticControlProblem): EllipticControlModel {
+  if (problem === null || typeof problem !== 'object') throw invalidArgument('problem', 'an object { m, alpha, beta, yd }', problem);
+  const m = checkNumberOption('m', problem.m, { min: 1, integer: true });
+  const { alpha, beta, lower, upper } = controlCosts(problem);
   const n = m * m;
   const h = 1 / (m + 1);
   const yd = gridValues('yd', problem.yd, m);
@@ -126,13 +159,7 @@ export function ellipticControlModel(problem: EllipticControlProblem): EllipticC
     normS: 1 / lambdaMin,
     objective(u) {
       stateOf(u, y);
-      let s = 0;
-      for (let i = 0; i < n; i++) {
-        const v = u[i]!;
-        if (v < lower - 1e-12 || v > upper + 1e-12) return Infinity;
-        s += 0.5 * (y[i]! - yd[i]!) ** 2 + 0.5 * alpha * v * v + beta * Math.abs(v);
-      }
-      return h2 * s;
+      return h2 * controlCostSum(n, u, y, yd, alpha, beta, lower, upper);
     },
     kkt(u) {
       const yy = new Float64Array(n);
@@ -156,22 +183,8 @@ export function ellipticControlModel(problem: EllipticControlProblem): EllipticC
         ra += (r[i]! - yy[i]! + yd[i]!) ** 2;
         na += (yy[i]! - yd[i]!) ** 2;
       }
-      const proj = projectionFormula(p, alpha, beta, lower, upper);
-      let rp = 0;
-      let np = 0;
-      for (let i = 0; i < n; i++) {
-        rp += (u[i]! - proj[i]!) ** 2;
-        np += u[i]! ** 2;
-      }
-      return {
-        y: yy,
-        p,
-        residuals: {
-          state: Math.sqrt(rs) / Math.max(Math.sqrt(ns), 1e-300),
-          adjoint: Math.sqrt(ra) / Math.max(Math.sqrt(na), 1e-300),
-          projection: Math.sqrt(rp) / Math.max(Math.sqrt(np), 1),
-        },
-      };
+      const projection = projectionResidual(n, u, projectionFormula(p, alpha, beta, lower, upper));
+      return { y: yy, p, residuals: { state: relative(rs, ns), adjoint: relative(ra, na), projection } };
     },
   };
 }
@@ -246,13 +259,7 @@ export function solveEllipticControl(problem: EllipticControlProblem | ControlMo
     }
     const s: PdhgState = step.value;
     projectionInto(s.KTy, model.alpha, model.beta, model.lower, model.upper, proj);
-    let d = 0;
-    let nu = 0;
-    for (let i = 0; i < model.n; i++) {
-      d += (s.x[i]! - proj[i]!) ** 2;
-      nu += s.x[i]! ** 2;
-    }
-    lastResidual = Math.sqrt(d) / Math.max(Math.sqrt(nu), 1);
+    lastResidual = projectionResidual(model.n, s.x, proj);
     trace?.push(lastResidual);
     if (lastResidual <= tolAbs + tolRel) stop.value = true;
   }
@@ -371,11 +378,7 @@ export function parabolicControlModel(problem: {
   const m = checkNumberOption('m', problem.m, { min: 1, integer: true });
   const steps = checkNumberOption('steps', problem.steps, { min: 1, integer: true });
   const T = checkNumberOption('T', problem.T ?? 1, { min: 0, exclusiveMin: true });
-  const alpha = checkNumberOption('alpha', problem.alpha, { min: 0, exclusiveMin: true });
-  const beta = checkNumberOption('beta', problem.beta, { min: 0 });
-  const lower = problem.lower ?? -Infinity;
-  const upper = problem.upper ?? Infinity;
-  if (!(lower <= upper)) throw invalidArgument('lower', `a number ≤ upper (${upper})`, lower);
+  const { alpha, beta, lower, upper } = controlCosts(problem);
   if (typeof problem.yd !== 'function') throw invalidArgument('yd', 'a function (x₁, x₂, t) → number', problem.yd);
   const nx = m * m;
   const n = nx * steps;
@@ -433,13 +436,7 @@ export function parabolicControlModel(problem: {
     normS,
     objective(u) {
       S.apply(u, y);
-      let s = 0;
-      for (let i = 0; i < n; i++) {
-        const v = u[i]!;
-        if (v < lower - 1e-12 || v > upper + 1e-12) return Infinity;
-        s += 0.5 * (y[i]! - yd[i]!) ** 2 + 0.5 * alpha * v * v + beta * Math.abs(v);
-      }
-      return w * s;
+      return w * controlCostSum(n, u, y, yd, alpha, beta, lower, upper);
     },
     kkt(u) {
       const yy = new Float64Array(n);
@@ -468,22 +465,8 @@ export function parabolicControlModel(problem: {
           na += r[k * nx + i]! ** 2;
         }
       }
-      const proj = projectionFormula(p, alpha, beta, lower, upper);
-      let rp = 0;
-      let np = 0;
-      for (let i = 0; i < n; i++) {
-        rp += (u[i]! - proj[i]!) ** 2;
-        np += u[i]! ** 2;
-      }
-      return {
-        y: yy,
-        p,
-        residuals: {
-          state: Math.sqrt(rs) / Math.max(Math.sqrt(ns), 1e-300),
-          adjoint: Math.sqrt(ra) / Math.max(Math.sqrt(na), 1e-300),
-          projection: Math.sqrt(rp) / Math.max(Math.sqrt(np), 1),
-        },
-      };
+      const projection = projectionResidual(n, u, projectionFormula(p, alpha, beta, lower, upper));
+      return { y: yy, p, residuals: { state: relative(rs, ns), adjoint: relative(ra, na), projection } };
     },
   };
 }

@@ -43,7 +43,13 @@ export interface FactorizationIterationInfo extends IterationInfo {
   readonly innerSweeps: number;
 }
 
-export interface FactorizationOptions extends SolverOptions<FactorizationIterationInfo, readonly Matrix[]> {
+/** Seeded random initial factors (used when there is no warm start). */
+export interface FactorSeedOptions {
+  readonly seed?: number | bigint;
+  readonly rng?: Rng;
+}
+
+export interface FactorizationOptions extends SolverOptions<FactorizationIterationInfo, readonly Matrix[]>, FactorSeedOptions {
   readonly method?: FactorizationMethod;
   readonly nonnegative?: boolean;
   /** BCD-PR proximal weight (or schedule); ignored by 'als' and 'bcd'. See `proximalScale`. */
@@ -57,8 +63,6 @@ export interface FactorizationOptions extends SolverOptions<FactorizationIterati
   readonly innerIterations?: number;
   /** A nonnegative block solve stops when a sweep moves the block by ≤ innerTolerance·‖block‖. */
   readonly innerTolerance?: number;
-  readonly seed?: number | bigint;
-  readonly rng?: Rng;
 }
 
 /**
@@ -127,6 +131,14 @@ function resolveMethodOptions(options: FactorizationOptions) {
   return { method, nonnegative, weight, scale, innerIterations, innerTolerance };
 }
 
+/** A copy of warm-start factor b after checking it is a finite rows × R Matrix (shared with Wasserstein CP). */
+export function warmFactor(F: unknown, b: number, rows: number, R: number): Float64Array {
+  if (!(F instanceof Matrix)) throw invalidArgument(`warmStart[${b}]`, 'a Matrix', F);
+  if (F.rows !== rows || F.cols !== R) throw dimensionMismatch(`warmStart[${b}]`, `${rows}×${R}`, `${F.rows}×${F.cols}`);
+  assertFinite(`warmStart[${b}]`, F.data);
+  return F.data.slice();
+}
+
 /** Initial factors: the copied warm start, or seeded uniform [0, 1) entries scaled so that ‖model‖ = ‖data‖. */
 function initialFactors(model: FactorModel, options: FactorizationOptions, nonnegative: boolean): Float64Array[] {
   const R = model.rank;
@@ -136,13 +148,10 @@ function initialFactors(model: FactorModel, options: FactorizationOptions, nonne
       throw invalidArgument('warmStart', `an array of ${model.sizes.length} factor matrices`, warm);
     }
     return model.sizes.map((rows, b) => {
-      const F = warm[b] as unknown;
-      if (!(F instanceof Matrix)) throw invalidArgument(`warmStart[${b}]`, 'a Matrix', F);
-      if (F.rows !== rows || F.cols !== R) throw dimensionMismatch(`warmStart[${b}]`, `${rows}×${R}`, `${F.rows}×${F.cols}`);
-      assertFinite(`warmStart[${b}]`, F.data);
-      const negative = nonnegative ? F.data.findIndex((v) => v < 0) : -1;
-      if (negative >= 0) throw invalidArgument(`warmStart[${b}]`, 'nonnegative entries (nonnegative: true)', `entry ${negative} = ${F.data[negative]}`);
-      return F.data.slice();
+      const F = warmFactor(warm[b], b, rows, R);
+      const negative = nonnegative ? F.findIndex((v) => v < 0) : -1;
+      if (negative >= 0) throw invalidArgument(`warmStart[${b}]`, 'nonnegative entries (nonnegative: true)', `entry ${negative} = ${F[negative]}`);
+      return F;
     });
   }
   const rng = options.rng ?? toRng(options.seed, 0);

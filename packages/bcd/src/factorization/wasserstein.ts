@@ -8,12 +8,12 @@ import {
   toRng,
   withinTolerance,
   type IterationInfo,
-  type Rng,
   type SolveResult,
   type SolverOptions,
 } from '@firstorder/core';
 import { Matrix } from '@firstorder/linalg';
 import type { DenseTensor3 } from './cp.js';
+import { warmFactor, type FactorSeedOptions, type FactorizationState } from './engine.js';
 import { frobenius, gramInto, mttkrp3, squaredDistance } from './kernels.js';
 import { entropicConjugate, gridCost, planCostEntropy, sinkhornKernel } from './sinkhorn.js';
 
@@ -35,7 +35,7 @@ export interface WassersteinCpIterationInfo extends IterationInfo {
   readonly sinkhornIterations: number;
 }
 
-export interface WassersteinCpOptions extends SolverOptions<WassersteinCpIterationInfo, readonly Matrix[]> {
+export interface WassersteinCpOptions extends SolverOptions<WassersteinCpIterationInfo, readonly Matrix[]>, FactorSeedOptions {
   /** Entropic regularization γ (in units of the cost; the default cost has maximum 1). */
   readonly epsilon?: number;
   /** Ground cost between grid cells, (I·J)×(I·J), cell (i, j) ↦ i·J + j. Default: `gridCost(I, J)`. */
@@ -49,8 +49,6 @@ export interface WassersteinCpOptions extends SolverOptions<WassersteinCpIterati
   /** Sinkhorn iterations / tolerance (row-marginal L1 error) for evaluating F and its gradient. */
   readonly sinkhornIterations?: number;
   readonly sinkhornTolerance?: number;
-  readonly seed?: number | bigint;
-  readonly rng?: Rng;
 }
 
 /**
@@ -79,13 +77,8 @@ export type WassersteinCpResult = SolveResult<Matrix[], WassersteinCpIterationIn
   readonly losses: Float64Array;
 };
 
-export interface WassersteinCpState {
-  readonly iteration: number;
-  /** [W, U, V] as row-major Float64Arrays (live views: copy to keep). */
-  readonly factors: readonly Float64Array[];
-  readonly objective: number;
-  readonly stationarity: number;
-  readonly step: number;
+/** `factors` are [W, U, V] as row-major Float64Arrays (live views: copy to keep). */
+export interface WassersteinCpState extends FactorizationState {
   readonly dualResidual: number;
 }
 
@@ -191,11 +184,7 @@ export function* iterateWassersteinCp(
     const warm = options.warmStart as unknown;
     if (!Array.isArray(warm) || warm.length !== 3) throw invalidArgument('warmStart', 'an array [W, U, V] of 3 matrices', warm);
     factors = sizes.map((rows, b) => {
-      const F = warm[b] as unknown;
-      if (!(F instanceof Matrix)) throw invalidArgument(`warmStart[${b}]`, 'a Matrix', F);
-      if (F.rows !== rows || F.cols !== R) throw dimensionMismatch(`warmStart[${b}]`, `${rows}×${R}`, `${F.rows}×${F.cols}`);
-      assertFinite(`warmStart[${b}]`, F.data);
-      const copy = F.data.slice();
+      const copy = warmFactor(warm[b], b, rows, R);
       projectBlock(copy, rows, R, b, new Float64Array(Math.max(rows, R)));
       return copy;
     });
