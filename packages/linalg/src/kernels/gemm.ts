@@ -114,12 +114,12 @@ export function gemmAccumulate(
     const nc = Math.min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
-      packPanelsB(b, pc, kc, jc, nc, Bp);
+      packPanels(b, !b.trans, pc, kc, jc, nc, NR, Bp);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
         // In triangle mode a row block entirely below this column block contributes nothing.
         if (upperOnly && ic >= jc + nc) continue;
-        packPanelsA(a, ic, mc, pc, kc, Ap);
+        packPanels(a, a.trans, pc, kc, ic, mc, MR, Ap);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = Math.min(NR, nc - jr);
           const j0 = jc + jr;
@@ -147,69 +147,35 @@ function blockingForced(blocking: GemmBlocking): boolean {
   return blocking !== DEFAULT_BLOCKING;
 }
 
-/** Packs op(B)[pc:pc+kc, jc:jc+nc] as NR-wide panels, each stored k-major, zero-padded on the right. */
-function packPanelsB(b: GemmOperand, pc: number, kc: number, jc: number, nc: number, Bp: Float64Array): void {
-  const src = b.data;
-  const ld = b.ld;
+/**
+ * Packs a kc-deep, len-wide block of an operand as `width`-wide panels, each stored k-major (panel entry (p, l) at
+ * p·width + l), zero-padded past `len`: op(B)[k0:k0+kc, l0:l0+len] in NR-wide panels, or op(A)[l0:l0+len, k0:k0+kc]ᵀ
+ * in MR-tall ones. `kMajor`: the stored array holds the block's k index on its rows (entry (p, l) at (k0+p)·ld + l0+l:
+ * B as stored, or A transposed); otherwise on its columns (at (l0+l)·ld + k0+p, each stored row read contiguously).
+ */
+function packPanels(x: GemmOperand, kMajor: boolean, k0: number, kc: number, l0: number, len: number, width: number, dst: Float64Array): void {
+  const src = x.data;
+  const ld = x.ld;
   let o = 0;
-  for (let jr = 0; jr < nc; jr += NR) {
-    const w = Math.min(NR, nc - jr);
-    const j0 = jc + jr;
-    if (!b.trans) {
-      // op(B)[p, j] = B[p*ld + j]
+  for (let lr = 0; lr < len; lr += width) {
+    const w = Math.min(width, len - lr);
+    const lStart = l0 + lr;
+    if (kMajor) {
       for (let p = 0; p < kc; p++) {
-        const base = (pc + p) * ld + j0;
-        if (w === NR) {
-          Bp[o] = src[base]!;
-          Bp[o + 1] = src[base + 1]!;
-          Bp[o + 2] = src[base + 2]!;
-          Bp[o + 3] = src[base + 3]!;
-        } else {
-          for (let jj = 0; jj < NR; jj++) Bp[o + jj] = jj < w ? src[base + jj]! : 0;
-        }
-        o += NR;
+        const base = (k0 + p) * ld + lStart;
+        for (let l = 0; l < width; l++) dst[o + p * width + l] = l < w ? src[base + l]! : 0;
       }
     } else {
-      // op(B)[p, j] = B[j*ld + p]: read each stored row contiguously.
-      for (let jj = 0; jj < NR; jj++) {
-        if (jj < w) {
-          const base = (j0 + jj) * ld + pc;
-          for (let p = 0; p < kc; p++) Bp[o + p * NR + jj] = src[base + p]!;
+      for (let l = 0; l < width; l++) {
+        if (l < w) {
+          const base = (lStart + l) * ld + k0;
+          for (let p = 0; p < kc; p++) dst[o + p * width + l] = src[base + p]!;
         } else {
-          for (let p = 0; p < kc; p++) Bp[o + p * NR + jj] = 0;
+          for (let p = 0; p < kc; p++) dst[o + p * width + l] = 0;
         }
       }
-      o += kc * NR;
     }
-  }
-}
-
-/** Packs op(A)[ic:ic+mc, pc:pc+kc] as MR-tall panels, each stored k-major, zero-padded at the bottom. */
-function packPanelsA(a: GemmOperand, ic: number, mc: number, pc: number, kc: number, Ap: Float64Array): void {
-  const src = a.data;
-  const ld = a.ld;
-  let o = 0;
-  for (let ir = 0; ir < mc; ir += MR) {
-    const h = Math.min(MR, mc - ir);
-    const i0 = ic + ir;
-    if (!a.trans) {
-      // op(A)[i, p] = A[i*ld + p]: read each stored row contiguously.
-      for (let ii = 0; ii < MR; ii++) {
-        if (ii < h) {
-          const base = (i0 + ii) * ld + pc;
-          for (let p = 0; p < kc; p++) Ap[o + p * MR + ii] = src[base + p]!;
-        } else {
-          for (let p = 0; p < kc; p++) Ap[o + p * MR + ii] = 0;
-        }
-      }
-    } else {
-      // op(A)[i, p] = A[p*ld + i]
-      for (let p = 0; p < kc; p++) {
-        const base = (pc + p) * ld + i0;
-        for (let ii = 0; ii < MR; ii++) Ap[o + p * MR + ii] = ii < h ? src[base + ii]! : 0;
-      }
-    }
-    o += kc * MR;
+    o += kc * width;
   }
 }
 
