@@ -1,6 +1,6 @@
 import type { LinearOperator } from '@firstorder/core';
 import { FirstOrderError } from '@firstorder/core';
-import { CscMatrix, CsrMatrix, Matrix, isSparseMatrix } from '@firstorder/linalg';
+import { CompressedSparseMatrix, CscMatrix, CsrMatrix, Matrix, isSparseMatrix } from '@firstorder/linalg';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -465,5 +465,21 @@ describe('access, diagonal, norms and scaling', () => {
     expect(isSparseMatrix(A.toCsc())).toBe(true);
     expect(isSparseMatrix(A.toDense())).toBe(false);
     expect(String(A)).toBe('CsrMatrix(2×2, nnz 2)');
+    expect(String(A.toCsc())).toBe('CscMatrix(2×2, nnz 2)');
+  });
+
+  it('CSR and CSC are both CompressedSparseMatrix: code typed on the base gives the same results for either', () => {
+    const D = new Matrix(3, 4, [0, 2, 0, -1, 3, 0, 0, 0, 0, 5, 4, 0]);
+    const summary = (S: CompressedSparseMatrix): number[] => {
+      const y = new Float64Array(S.rows);
+      S.spmv(new Float64Array([1, 2, 3, 4]), y);
+      return [S.nnz, S.get(2, 2), ...S.diagonal(), ...y, ...S.columnNorms(1), ...S.toDense().data];
+    };
+    const csr = CsrMatrix.fromDense(D);
+    const csc = CscMatrix.fromDense(D);
+    expect(csr).toBeInstanceOf(CompressedSparseMatrix);
+    expect(csc).toBeInstanceOf(CompressedSparseMatrix);
+    expect(summary(csr)).toEqual(summary(csc));
+    expect(summary(csr)).toEqual([5, 4, 0, 0, 4, 0, 3, 22, 3, 7, 4, 1, ...D.data]);
   });
 });
