@@ -15,6 +15,8 @@ export type { CompressDeviceSession, GanqBackend, GanqBackendOptions, GanqProble
 export { outlierMask } from './quantize/outliers.js';
 export type { OutlierOptions } from './quantize/outliers.js';
 export { PACKED_BITS, lutGemm, lutGemv, packLut, storageAccount, unpackLut, validatePacked } from './quantize/packed.js';
+// The packed format's bit reader, for kernels outside this package that read codes in place (the gpu twins).
+export { codeAt as packedCodeAt } from './quantize/lut-kernels.js';
 export type { PackedLut, StorageAccount } from './quantize/packed.js';
 export { LutLinear } from './quantize/lut-linear.js';
 export { LUT_FORMAT, lutFromSafetensors, lutToSafetensors } from './quantize/lut-io.js';

@@ -5,7 +5,7 @@
  * twin equals a GPU that does not contract a·b + c into an FMA bit for bit; a GPU that does fuse differs
  * by at most the γ_n bound the tests state.
  */
-import { codeAt } from './codes.js';
+import { packedCodeAt as codeAt } from '@firstorder/compress';
 
 const f = Math.fround;
 

@@ -7,7 +7,7 @@
  * then + bias_i, rounded once to the output's precision.
  */
 
-/** Code j of the row whose stream starts at word `base`. */
+/** Code j of the row whose stream starts at word `base` (`mask` = 2^bits − 1). Public as `packedCodeAt`. */
 export function codeAt(codes: Uint32Array, base: number, j: number, bits: number, mask: number): number {
   const bit = j * bits;
   const w = base + (bit >>> 5);
