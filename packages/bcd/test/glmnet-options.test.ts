@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { FirstOrderError } from '@firstorder/core';
 import { CscMatrix, Matrix } from '@firstorder/linalg';
 import { coefficientsAt, elasticNetObjective, lassoPath, type LassoPathOptions } from '@firstorder/bcd';
+import { boston } from './boston.js';
 
 // Fixtures from fixtures/generate_glmnet_options.R (R glmnet 4.1.6, thresh 1e-14, Boston housing).
 interface OptionFixture {
@@ -15,18 +16,6 @@ interface OptionFixture {
 }
 const dir = new URL('./fixtures/', import.meta.url);
 const load = (name: string): OptionFixture => JSON.parse(readFileSync(new URL(`glmnet_opt_${name}.json`, dir), 'utf8')) as OptionFixture;
-
-function boston(): { X: Matrix; y: Float64Array } {
-  const rows = readFileSync(new URL('boston.csv', dir), 'utf8').trim().split('\n').slice(1);
-  const X = new Matrix(rows.length, 13);
-  const y = new Float64Array(rows.length);
-  rows.forEach((line, i) => {
-    const v = line.split(',').map(Number);
-    for (let j = 0; j < 13; j++) X.set(i, j, v[j]!);
-    y[i] = v[13]!;
-  });
-  return { X, y };
-}
 
 /** glmnet arguments → lassoPath options (JSON null stands for ∓Inf). */
 function optionsOf(fx: OptionFixture): LassoPathOptions {

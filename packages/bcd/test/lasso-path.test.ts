@@ -6,6 +6,7 @@ import { CscMatrix, Matrix, solve } from '@firstorder/linalg';
 import { coefficientsAt, elasticNetObjective, fhtProblem, lassoPath, type LassoPathOptions } from '@firstorder/bcd';
 // @ts-expect-error -- plain ESM module shared with the fixture generator
 import { FHT_CASES } from './fixtures/cases.mjs';
+import { boston } from './boston.js';
 
 interface Fixture {
   name: string;
@@ -31,19 +32,6 @@ interface FhtCase {
 const fixtureDir = new URL('./fixtures/', import.meta.url);
 const loadFixture = (name: string): Fixture =>
   JSON.parse(readFileSync(new URL(`glmnet_${name}.json`, fixtureDir), 'utf8')) as Fixture;
-
-function boston(): { X: Matrix; y: Float64Array } {
-  const rows = readFileSync(new URL('boston.csv', fixtureDir), 'utf8').trim().split('\n').slice(1);
-  const p = 13;
-  const X = new Matrix(rows.length, p);
-  const y = new Float64Array(rows.length);
-  rows.forEach((line, i) => {
-    const values = line.split(',').map(Number);
-    for (let j = 0; j < p; j++) X.set(i, j, values[j]!);
-    y[i] = values[p]!;
-  });
-  return { X, y };
-}
 
 function dataFor(name: string): { X: Matrix; y: Float64Array } {
   const c = (FHT_CASES as FhtCase[]).find((entry) => entry.name === name);

@@ -1,19 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CscMatrix, Matrix } from '@firstorder/linalg';
+import { CscMatrix } from '@firstorder/linalg';
 import { coefficientsAt, fhtProblem, lassoPath, type Design, type LassoPathOptions } from '@firstorder/bcd';
-
-function boston(): { X: Matrix; y: Float64Array } {
-  const rows = readFileSync(new URL('./fixtures/boston.csv', import.meta.url), 'utf8').trim().split('\n').slice(1);
-  const X = new Matrix(rows.length, 13);
-  const y = new Float64Array(rows.length);
-  rows.forEach((line, i) => {
-    const v = line.split(',').map(Number);
-    for (let j = 0; j < 13; j++) X.set(i, j, v[j]!);
-    y[i] = v[13]!;
-  });
-  return { X, y };
-}
+import { boston } from './boston.js';
 
 /**
  * Screened vs unscreened path on the same λ sequence: (1) no screened variable is nonzero in the unscreened
